@@ -1,0 +1,324 @@
+package dev.jvisor.abi;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.HexFormat;
+
+/**
+ * The one facade for host calls. Every method returns the kernel's raw result: a value {@code >= 0}, or
+ * {@code -errno}. Nothing here throws for a failed call; {@link #check} turns a result into an exception where
+ * the caller cannot go on.
+ *
+ * <p>Most calls go through a six-instruction raw-syscall trampoline written into an executable page at class
+ * load. It returns the kernel's {@code rax} as is, so there is no errno to capture and no thread-local to read.
+ * Two handles exist: {@link #SYSCALL} for calls that may block (wait4, read on a pipe, futex wait), and
+ * {@link #SYSCALL_CRITICAL} for short calls that never block (ptrace register access, mmap, getpid). A critical
+ * call keeps the thread in Java state, so a blocking one would stall every GC safepoint.
+ *
+ * <p>Only {@code clone} (it needs glibc to run a function on the child's stack) and the {@code posix_spawn}
+ * family go through libc.
+ */
+public final class Host {
+    private Host() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+
+    /** mov rax,rdi; mov rdi,rsi; mov rsi,rdx; mov rdx,rcx; mov r10,r8; mov r8,r9; mov r9,[rsp+8]; syscall; ret */
+    private static final byte[] TRAMPOLINE = HexFormat.of().parseHex(
+            "4889f84889f74889d64889ca4d89c24d89c84c8b4c24080f05c3");
+
+    private static final FunctionDescriptor SYSCALL_DESC = FunctionDescriptor.of(JAVA_LONG,
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+
+    private static final MethodHandle SYSCALL;
+    private static final MethodHandle SYSCALL_CRITICAL;
+
+    static {
+        MemorySegment page = libcMmap(4096);
+        MemorySegment.copy(TRAMPOLINE, 0, page, JAVA_BYTE, 0, TRAMPOLINE.length);
+        if (libcMprotect(page, 4096, Mman.PROT_READ | Mman.PROT_EXEC) != 0) {
+            throw new ExceptionInInitializerError("mprotect of the syscall trampoline failed");
+        }
+        SYSCALL = LINKER.downcallHandle(page, SYSCALL_DESC);
+        SYSCALL_CRITICAL = LINKER.downcallHandle(page, SYSCALL_DESC, Linker.Option.critical(false));
+    }
+
+    // Bootstrap: the trampoline page itself comes from libc.
+    private static MemorySegment libcMmap(long len) {
+        MethodHandle mmap = libc("mmap", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT,
+                JAVA_INT, JAVA_LONG));
+        try {
+            MemorySegment m = (MemorySegment) mmap.invokeExact(MemorySegment.NULL, len,
+                    Mman.PROT_READ | Mman.PROT_WRITE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, -1, 0L);
+            if (m.address() == -1L) {
+                throw new ExceptionInInitializerError("mmap of the syscall trampoline failed");
+            }
+            return m.reinterpret(len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static int libcMprotect(MemorySegment addr, long len, int prot) {
+        MethodHandle mprotect = libc("mprotect", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+        try {
+            return (int) mprotect.invokeExact(addr, len, prot);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static MethodHandle libc(String name, FunctionDescriptor desc, Linker.Option... options) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name)), desc, options);
+    }
+
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new AssertionError(t);
+    }
+
+    // ---- raw syscalls ---------------------------------------------------------------------------------------
+
+    /** A raw syscall that may block. Returns the result or {@code -errno}. */
+    public static long syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+        try {
+            return (long) SYSCALL.invokeExact(nr, a0, a1, a2, a3, a4, a5);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** A raw syscall that never blocks; the thread stays in Java state while it runs. */
+    public static long syscallFast(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+        try {
+            return (long) SYSCALL_CRITICAL.invokeExact(nr, a0, a1, a2, a3, a4, a5);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static long syscall(long nr, long a0, long a1, long a2) {
+        return syscall(nr, a0, a1, a2, 0, 0, 0);
+    }
+
+    public static long syscallFast(long nr, long a0, long a1, long a2) {
+        return syscallFast(nr, a0, a1, a2, 0, 0, 0);
+    }
+
+    /** Turns a raw result into a value, or throws {@link HostException} naming {@code what}. */
+    public static long check(long ret, String what) {
+        if (ret < 0 && ret > -4096) {
+            throw new HostException(what, (int) -ret);
+        }
+        return ret;
+    }
+
+    // ---- processes ------------------------------------------------------------------------------------------
+
+    public static int getpid() {
+        return (int) syscallFast(Sysno.GETPID, 0, 0, 0);
+    }
+
+    public static int gettid() {
+        return (int) syscallFast(Sysno.GETTID, 0, 0, 0);
+    }
+
+    public static int kill(int pid, int sig) {
+        return (int) syscallFast(Sysno.KILL, pid, sig, 0);
+    }
+
+    public static int tgkill(int tgid, int tid, int sig) {
+        return (int) syscallFast(Sysno.TGKILL, tgid, tid, sig);
+    }
+
+    /** wait4(pid, status, options, NULL). May block. */
+    public static int wait4(int pid, MemorySegment status, int options) {
+        return (int) syscall(Sysno.WAIT4, pid, status.address(), options, 0, 0, 0);
+    }
+
+    /** ptrace(2) as the kernel defines it: PEEK* requests store their word at {@code data}. Never blocks. */
+    public static long ptrace(long request, int pid, long addr, long data) {
+        return syscallFast(Sysno.PTRACE, request, pid, addr, data, 0, 0);
+    }
+
+    public static int prctl(int option, long a2, long a3, long a4, long a5) {
+        return (int) syscallFast(Sysno.PRCTL, option, a2, a3, a4, a5, 0);
+    }
+
+    public static int schedSetaffinity(int tid, MemorySegment mask) {
+        return (int) syscallFast(Sysno.SCHED_SETAFFINITY, tid, mask.byteSize(), mask.address());
+    }
+
+    public static int schedGetaffinity(int tid, MemorySegment mask) {
+        return (int) syscallFast(Sysno.SCHED_GETAFFINITY, tid, mask.byteSize(), mask.address());
+    }
+
+    private static final MethodHandle CLONE = libc("clone",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS), Linker.Option.firstVariadicArg(4));
+
+    /**
+     * glibc clone(fn, stackTop, flags, arg): the child runs {@code fn} on {@code stackTop}. Returns the child's
+     * pid or {@code -errno} (read from the child-side contract: glibc returns -1 and sets errno, which we cannot
+     * see without capture, so failure is reported as {@code -EAGAIN}).
+     */
+    public static int clone(MemorySegment fn, MemorySegment stackTop, int flags, MemorySegment arg) {
+        try {
+            int pid = (int) CLONE.invokeExact(fn, stackTop, flags, arg);
+            return pid < 0 ? -Errno.EAGAIN.number() : pid;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    // ---- memory ---------------------------------------------------------------------------------------------
+
+    /** mmap(2). Returns the address, or {@code -errno}. */
+    public static long mmap(long addr, long len, int prot, int flags, int fd, long off) {
+        return syscallFast(Sysno.MMAP, addr, len, prot, flags, fd, off);
+    }
+
+    public static int munmap(long addr, long len) {
+        return (int) syscallFast(Sysno.MUNMAP, addr, len, 0);
+    }
+
+    public static int mprotect(long addr, long len, int prot) {
+        return (int) syscallFast(Sysno.MPROTECT, addr, len, prot);
+    }
+
+    public static int madvise(long addr, long len, int advice) {
+        return (int) syscallFast(Sysno.MADVISE, addr, len, advice);
+    }
+
+    public static int memfdCreate(MemorySegment name, int flags) {
+        return (int) syscallFast(Sysno.MEMFD_CREATE, name.address(), flags, 0);
+    }
+
+    public static int ftruncate(int fd, long len) {
+        return (int) syscallFast(Sysno.FTRUNCATE, fd, len, 0);
+    }
+
+    public static int fallocate(int fd, int mode, long off, long len) {
+        return (int) syscallFast(Sysno.FALLOCATE, fd, mode, off, len, 0, 0);
+    }
+
+    // ---- files ----------------------------------------------------------------------------------------------
+
+    public static int openat(int dirfd, MemorySegment path, int flags, int mode) {
+        return (int) syscall(Sysno.OPENAT, dirfd, path.address(), flags, mode, 0, 0);
+    }
+
+    public static int close(int fd) {
+        return (int) syscallFast(Sysno.CLOSE, fd, 0, 0);
+    }
+
+    public static int closeRange(int first, int last, int flags) {
+        return (int) syscallFast(Sysno.CLOSE_RANGE, first, last & 0xffffffffL, flags);
+    }
+
+    public static int dup3(int oldfd, int newfd, int flags) {
+        return (int) syscallFast(Sysno.DUP3, oldfd, newfd, flags);
+    }
+
+    public static int fcntl(int fd, int cmd, long arg) {
+        return (int) syscall(Sysno.FCNTL, fd, cmd, arg);
+    }
+
+    public static int ioctl(int fd, long request, long arg) {
+        return (int) syscall(Sysno.IOCTL, fd, request, arg);
+    }
+
+    /** read(2) into native memory at {@code buf}. May block. */
+    public static long read(int fd, long buf, long count) {
+        return syscall(Sysno.READ, fd, buf, count);
+    }
+
+    /** write(2) from native memory at {@code buf}. May block. */
+    public static long write(int fd, long buf, long count) {
+        return syscall(Sysno.WRITE, fd, buf, count);
+    }
+
+    public static long pread(int fd, long buf, long count, long off) {
+        return syscall(Sysno.PREAD64, fd, buf, count, off, 0, 0);
+    }
+
+    public static long pwrite(int fd, long buf, long count, long off) {
+        return syscall(Sysno.PWRITE64, fd, buf, count, off, 0, 0);
+    }
+
+    public static long lseek(int fd, long off, int whence) {
+        return syscallFast(Sysno.LSEEK, fd, off, whence);
+    }
+
+    /** fstat(2) into a {@link Stat#LAYOUT} segment. */
+    public static int fstat(int fd, MemorySegment stat) {
+        return (int) syscallFast(Sysno.FSTAT, fd, stat.address(), 0);
+    }
+
+    public static int fstatat(int dirfd, MemorySegment path, MemorySegment stat, int flags) {
+        return (int) syscall(Sysno.NEWFSTATAT, dirfd, path.address(), stat.address(), flags, 0, 0);
+    }
+
+    public static long getdents64(int fd, long buf, long count) {
+        return syscall(Sysno.GETDENTS64, fd, buf, count);
+    }
+
+    public static long readlinkat(int dirfd, MemorySegment path, long buf, long size) {
+        return syscall(Sysno.READLINKAT, dirfd, path.address(), buf, size, 0, 0);
+    }
+
+    public static int pipe2(MemorySegment fds, int flags) {
+        return (int) syscallFast(Sysno.PIPE2, fds.address(), flags, 0);
+    }
+
+    public static int eventfd(int initval, int flags) {
+        return (int) syscallFast(Sysno.EVENTFD2, initval, flags, 0);
+    }
+
+    /** ppoll(fds, nfds, timeout, NULL sigmask). May block. */
+    public static int ppoll(MemorySegment fds, int nfds, MemorySegment timeout) {
+        return (int) syscall(Sysno.PPOLL, fds.address(), nfds, timeout.address(), 0, 8, 0);
+    }
+
+    // ---- sockets --------------------------------------------------------------------------------------------
+
+    public static int socketpair(int domain, int type, int protocol, MemorySegment sv) {
+        return (int) syscallFast(Sysno.SOCKETPAIR, domain, type, protocol, sv.address(), 0, 0);
+    }
+
+    public static long sendmsg(int fd, MemorySegment msghdr, int flags) {
+        return syscall(Sysno.SENDMSG, fd, msghdr.address(), flags);
+    }
+
+    public static long recvmsg(int fd, MemorySegment msghdr, int flags) {
+        return syscall(Sysno.RECVMSG, fd, msghdr.address(), flags);
+    }
+
+    // ---- misc -----------------------------------------------------------------------------------------------
+
+    public static int clockGettime(int clock, MemorySegment ts) {
+        return (int) syscallFast(Sysno.CLOCK_GETTIME, clock, ts.address(), 0);
+    }
+
+    public static long getrandom(long buf, long len, int flags) {
+        return syscallFast(Sysno.GETRANDOM, buf, len, flags);
+    }
+
+    /** A segment for small out-parameters, freed with the arena. */
+    public static MemorySegment alloc(Arena arena, long size) {
+        return arena.allocate(size, 16);
+    }
+}

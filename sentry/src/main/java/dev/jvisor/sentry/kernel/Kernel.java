@@ -1,0 +1,79 @@
+package dev.jvisor.sentry.kernel;
+
+import dev.jvisor.abi.Log;
+import dev.jvisor.abi.Sysno;
+import dev.jvisor.sentry.mm.MemoryFile;
+import dev.jvisor.sentry.platform.Platform;
+import dev.jvisor.sentry.vfs.VirtualFilesystem;
+import java.util.BitSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One sandbox's kernel: the memory file, the platform, the filesystem, the PID space and kernel-wide settings.
+ * Tasks reach it through {@link Task#kernel()}.
+ */
+public final class Kernel {
+    private final MemoryFile memoryFile;
+    private final Platform platform;
+    private final VirtualFilesystem vfs;
+    private final String hostname;
+    private final AtomicInteger nextPid = new AtomicInteger(1);
+    private final long bootNanos = System.nanoTime();
+    private volatile Strace strace;
+
+    // guarded by itself
+    private final BitSet unimplementedLogged = new BitSet(Sysno.MAX);
+
+    public Kernel(MemoryFile memoryFile, Platform platform, VirtualFilesystem vfs, String hostname) {
+        this.memoryFile = memoryFile;
+        this.platform = platform;
+        this.vfs = vfs;
+        this.hostname = hostname;
+    }
+
+    public MemoryFile memoryFile() {
+        return memoryFile;
+    }
+
+    public Platform platform() {
+        return platform;
+    }
+
+    public VirtualFilesystem vfs() {
+        return vfs;
+    }
+
+    public String hostname() {
+        return hostname;
+    }
+
+    /** Nanoseconds since the sandbox booted (CLOCK_BOOTTIME, sysinfo uptime). */
+    public long uptimeNanos() {
+        return System.nanoTime() - bootNanos;
+    }
+
+    public int allocatePid() {
+        return nextPid.getAndIncrement();
+    }
+
+    /** The strace sink, or null when --strace is off. */
+    public Strace strace() {
+        return strace;
+    }
+
+    public void strace(Strace s) {
+        this.strace = s;
+    }
+
+    /** Logs an unimplemented syscall the first time its number is seen. */
+    public void unimplemented(long nr) {
+        int n = nr >= 0 && nr < Sysno.MAX ? (int) nr : Sysno.MAX - 1;
+        synchronized (unimplementedLogged) {
+            if (unimplementedLogged.get(n)) {
+                return;
+            }
+            unimplementedLogged.set(n);
+        }
+        Log.warn("unimplemented syscall " + Sysno.name(nr) + " (" + nr + "): returning ENOSYS");
+    }
+}

@@ -1,0 +1,158 @@
+package dev.jvisor.sentry.syscalls;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.Sysno;
+import dev.jvisor.sentry.kernel.Task;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The x86-64 syscall table: one array from number to handler, built once. Every entry says how well Linux is
+ * matched. A number with no entry returns ENOSYS and is logged once with its name. {@code jrunsc help syscalls}
+ * prints this table, and docs/SYSCALLS.md is generated from it.
+ */
+public final class SyscallTable {
+    /** How an entry matches Linux. */
+    public enum Support { SUPPORTED, PARTIAL, ERROR }
+
+    /** One row of the table. */
+    public record Entry(int nr, String name, Support support, SyscallHandler handler, String note) {}
+
+    private static final Entry[] TABLE = new Entry[Sysno.MAX];
+
+    private static void supported(int nr, SyscallHandler h) {
+        add(new Entry(nr, Sysno.name(nr), Support.SUPPORTED, h, ""));
+    }
+
+    private static void partial(int nr, SyscallHandler h, String note) {
+        add(new Entry(nr, Sysno.name(nr), Support.PARTIAL, h, note));
+    }
+
+    private static void error(int nr, Errno errno, String note) {
+        long ret = errno.ret();
+        add(new Entry(nr, Sysno.name(nr), Support.ERROR, (t, a) -> ret, "returns " + errno.name() + ": " + note));
+    }
+
+    private static void add(Entry e) {
+        if (TABLE[e.nr()] != null) {
+            throw new IllegalStateException("syscall " + e.name() + " registered twice");
+        }
+        TABLE[e.nr()] = e;
+    }
+
+    static {
+        // ---- files (FileSyscalls) ----
+        supported(Sysno.READ, FileSyscalls::read);
+        supported(Sysno.WRITE, FileSyscalls::write);
+        supported(Sysno.READV, FileSyscalls::readv);
+        supported(Sysno.WRITEV, FileSyscalls::writev);
+        supported(Sysno.PREAD64, FileSyscalls::pread64);
+        supported(Sysno.PWRITE64, FileSyscalls::pwrite64);
+        supported(Sysno.OPEN, FileSyscalls::open);
+        supported(Sysno.OPENAT, FileSyscalls::openat);
+        supported(Sysno.CLOSE, FileSyscalls::close);
+        supported(Sysno.STAT, FileSyscalls::stat);
+        supported(Sysno.LSTAT, FileSyscalls::lstat);
+        supported(Sysno.FSTAT, FileSyscalls::fstat);
+        supported(Sysno.NEWFSTATAT, FileSyscalls::newfstatat);
+        supported(Sysno.STATX, FileSyscalls::statx);
+        supported(Sysno.LSEEK, FileSyscalls::lseek);
+        supported(Sysno.GETDENTS64, FileSyscalls::getdents64);
+        supported(Sysno.READLINK, FileSyscalls::readlink);
+        supported(Sysno.READLINKAT, FileSyscalls::readlinkat);
+        supported(Sysno.GETCWD, FileSyscalls::getcwd);
+        supported(Sysno.CHDIR, FileSyscalls::chdir);
+        supported(Sysno.FCHDIR, FileSyscalls::fchdir);
+        supported(Sysno.ACCESS, FileSyscalls::access);
+        supported(Sysno.FACCESSAT, FileSyscalls::faccessat);
+        supported(Sysno.FACCESSAT2, FileSyscalls::faccessat2);
+        partial(Sysno.FCNTL, FileSyscalls::fcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL");
+        supported(Sysno.DUP, FileSyscalls::dup);
+        supported(Sysno.DUP2, FileSyscalls::dup2);
+        supported(Sysno.DUP3, FileSyscalls::dup3);
+        partial(Sysno.IOCTL, FileSyscalls::ioctl, "ENOTTY on non-terminals; terminal ioctls pass through to a host tty");
+        supported(Sysno.UMASK, FileSyscalls::umask);
+
+        // ---- memory (MemorySyscalls) ----
+        supported(Sysno.BRK, MemorySyscalls::brk);
+        partial(Sysno.MMAP, MemorySyscalls::mmap, "shared file mappings are copies");
+        supported(Sysno.MUNMAP, MemorySyscalls::munmap);
+        supported(Sysno.MPROTECT, MemorySyscalls::mprotect);
+        supported(Sysno.MREMAP, MemorySyscalls::mremap);
+        partial(Sysno.MADVISE, MemorySyscalls::madvise, "MADV_DONTNEED and MADV_REMOVE punch holes; others are hints");
+        partial(Sysno.ARCH_PRCTL, MemorySyscalls::archPrctl, "ARCH_SET_FS, ARCH_GET_FS, ARCH_SET_GS, ARCH_GET_GS");
+
+        // ---- processes and identity (ProcessSyscalls) ----
+        supported(Sysno.EXIT, ProcessSyscalls::exit);
+        supported(Sysno.EXIT_GROUP, ProcessSyscalls::exitGroup);
+        supported(Sysno.GETPID, ProcessSyscalls::getpid);
+        supported(Sysno.GETPPID, ProcessSyscalls::getppid);
+        supported(Sysno.GETTID, ProcessSyscalls::gettid);
+        supported(Sysno.SET_TID_ADDRESS, ProcessSyscalls::setTidAddress);
+        partial(Sysno.SET_ROBUST_LIST, ProcessSyscalls::setRobustList, "recorded; used when threads exist");
+        error(Sysno.RSEQ, Errno.ENOSYS, "restartable sequences are not supported; glibc falls back");
+        partial(Sysno.PRLIMIT64, ProcessSyscalls::prlimit64, "own process only");
+        supported(Sysno.GETRLIMIT, ProcessSyscalls::getrlimit);
+        supported(Sysno.SETRLIMIT, ProcessSyscalls::setrlimit);
+        supported(Sysno.UNAME, ProcessSyscalls::uname);
+        supported(Sysno.SYSINFO, ProcessSyscalls::sysinfo);
+        supported(Sysno.GETUID, ProcessSyscalls::getuid);
+        supported(Sysno.GETEUID, ProcessSyscalls::geteuid);
+        supported(Sysno.GETGID, ProcessSyscalls::getgid);
+        supported(Sysno.GETEGID, ProcessSyscalls::getegid);
+        supported(Sysno.GETRESUID, ProcessSyscalls::getresuid);
+        supported(Sysno.GETRESGID, ProcessSyscalls::getresgid);
+        supported(Sysno.SETUID, ProcessSyscalls::setuid);
+        supported(Sysno.SETGID, ProcessSyscalls::setgid);
+        supported(Sysno.SETREUID, ProcessSyscalls::setreuid);
+        supported(Sysno.SETREGID, ProcessSyscalls::setregid);
+        supported(Sysno.SETRESUID, ProcessSyscalls::setresuid);
+        supported(Sysno.SETRESGID, ProcessSyscalls::setresgid);
+        supported(Sysno.GETGROUPS, ProcessSyscalls::getgroups);
+        supported(Sysno.SETGROUPS, ProcessSyscalls::setgroups);
+        supported(Sysno.SCHED_GETAFFINITY, ProcessSyscalls::schedGetaffinity);
+        supported(Sysno.SCHED_YIELD, ProcessSyscalls::schedYield);
+        supported(Sysno.GETRANDOM, ProcessSyscalls::getrandom);
+
+        // ---- signals (SignalSyscalls) ----
+        partial(Sysno.RT_SIGACTION, SignalSyscalls::rtSigaction, "recorded; delivery comes with the multi-process kernel");
+        partial(Sysno.RT_SIGPROCMASK, SignalSyscalls::rtSigprocmask, "recorded; delivery comes with the multi-process kernel");
+
+        // ---- time (TimeSyscalls) ----
+        supported(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime);
+        supported(Sysno.CLOCK_GETRES, TimeSyscalls::clockGetres);
+        supported(Sysno.GETTIMEOFDAY, TimeSyscalls::gettimeofday);
+        supported(Sysno.TIME, TimeSyscalls::time);
+        supported(Sysno.NANOSLEEP, TimeSyscalls::nanosleep);
+        supported(Sysno.CLOCK_NANOSLEEP, TimeSyscalls::clockNanosleep);
+    }
+
+    private SyscallTable() {}
+
+    /** The entry for {@code nr}, or null when the number is unimplemented. */
+    public static Entry lookup(long nr) {
+        return nr >= 0 && nr < TABLE.length ? TABLE[(int) nr] : null;
+    }
+
+    /** Every entry, by number. */
+    public static List<Entry> entries() {
+        List<Entry> l = new ArrayList<>();
+        for (Entry e : TABLE) {
+            if (e != null) {
+                l.add(e);
+            }
+        }
+        return Collections.unmodifiableList(l);
+    }
+
+    /** Runs the handler for the syscall in {@code a}; ENOSYS (logged once per number) when none exists. */
+    public static long dispatch(Task t, SyscallArguments a) {
+        Entry e = lookup(a.nr);
+        if (e == null) {
+            t.kernel().unimplemented(a.nr);
+            return Errno.ENOSYS.ret();
+        }
+        return e.handler().handle(t, a);
+    }
+}
