@@ -16,6 +16,7 @@ import dev.jvisor.sentry.syscalls.SyscallTable;
 import dev.jvisor.sentry.vfs.FdTable;
 import dev.jvisor.sentry.vfs.FsContext;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * A workload thread. Each task runs on its own Java platform thread, which is also the thread that drives its
@@ -23,6 +24,9 @@ import java.lang.foreign.Arena;
  * says otherwise.
  */
 public final class Task {
+    /** Size of {@link #scratch()}: room for any fixed-size syscall struct. */
+    public static final int SCRATCH_SIZE = 4096;
+
     private final Kernel kernel;
     private final ThreadGroup threadGroup;
     private final int tid;
@@ -31,6 +35,8 @@ public final class Task {
     private final FpState fpState = new FpState(arena);
     private final SyscallArguments args = new SyscallArguments();
     private final SignalActions signalActions = new SignalActions();
+    /** Native scratch space for syscall structs, so handlers allocate nothing. Owned by the task thread. */
+    private final MemorySegment scratch = arena.allocate(SCRATCH_SIZE, 64);
 
     private Context context;
     private MemoryManager mm;
@@ -59,6 +65,9 @@ public final class Task {
     public FpState fpState() { return fpState; }
     public SyscallArguments args() { return args; }
     public SignalActions signalActions() { return signalActions; }
+
+    /** A {@link #SCRATCH_SIZE}-byte native buffer for the current syscall's structs; contents are not kept. */
+    public MemorySegment scratch() { return scratch; }
     public Context context() { return context; }
     public void context(Context c) { this.context = c; }
     public MemoryManager mm() { return mm; }

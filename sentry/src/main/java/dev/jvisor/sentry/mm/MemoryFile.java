@@ -8,6 +8,12 @@ public final class MemoryFile implements AutoCloseable {
     /** The memfd, for platforms to map into stubs. */
     public int fd() { throw new UnsupportedOperationException(); }
 
+    /** Maximum bytes of workload memory (the memfd's size). */
+    public long capacity() { throw new UnsupportedOperationException(); }
+
+    /** Bytes currently allocated to workload memory. */
+    public long allocated() { throw new UnsupportedOperationException(); }
+
     @Override
     public void close() {}
 }

@@ -1,19 +1,79 @@
 package dev.jvisor.sentry.syscalls;
 
-import dev.jvisor.abi.Errno;
-import dev.jvisor.sentry.kernel.Task;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** Syscall handlers. PLACEHOLDER bodies return ENOSYS until implemented. */
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.Signals;
+import dev.jvisor.sentry.kernel.Task;
+import java.lang.foreign.MemorySegment;
+
+/** Signal disposition and mask syscalls. Delivery arrives with the multi-process kernel. */
 final class SignalSyscalls {
     private SignalSyscalls() {}
 
-    /** Implements rtSigaction(2). PLACEHOLDER until its owner fills it in. */
-    public static long rtSigaction(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** sizeof(kernel_sigset_t) on x86-64: the only sigsetsize the kernel accepts. */
+    private static final long SIGSET_SIZE = 8;
+
+    /** sizeof(struct kernel_sigaction): handler, flags, restorer, mask. */
+    private static final long SIGACTION_SIZE = 32;
+
+    /** Implements rt_sigaction(2). */
+    static long rtSigaction(Task t, SyscallArguments a) {
+        int sig = a.i(0);
+        if (a.a3 != SIGSET_SIZE || sig < 1 || sig > Signals.NSIG) {
+            return Errno.EINVAL.ret();
+        }
+        if (a.a1 != 0 && (sig == Signals.SIGKILL || sig == Signals.SIGSTOP)) {
+            return Errno.EINVAL.ret();
+        }
+        MemorySegment s = t.scratch();
+        long h = 0, f = 0, r = 0, m = 0;
+        if (a.a1 != 0) {
+            t.mm().copyIn(a.a1, s, SIGACTION_SIZE);
+            h = s.get(JAVA_LONG, 0);
+            f = s.get(JAVA_LONG, 8);
+            r = s.get(JAVA_LONG, 16);
+            m = s.get(JAVA_LONG, 24) & ~unblockable();
+        }
+        if (a.a2 != 0) {
+            long[] old = new long[4];
+            t.signalActions().get(sig, old);
+            MemorySegment o = s.asSlice(64, SIGACTION_SIZE);
+            for (int i = 0; i < 4; i++) {
+                o.set(JAVA_LONG, 8L * i, old[i]);
+            }
+            t.mm().copyOut(a.a2, o, SIGACTION_SIZE);
+        }
+        if (a.a1 != 0) {
+            t.signalActions().set(sig, h, f, r, m);
+        }
+        return 0;
     }
 
-    /** Implements rtSigprocmask(2). PLACEHOLDER until its owner fills it in. */
-    public static long rtSigprocmask(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** Implements rt_sigprocmask(2). */
+    static long rtSigprocmask(Task t, SyscallArguments a) {
+        if (a.a3 != SIGSET_SIZE) {
+            return Errno.EINVAL.ret();
+        }
+        long old = t.signalMask();
+        if (a.a1 != 0) {
+            long set = t.mm().readLong(a.a1);
+            switch (a.i(0)) {
+                case Signals.SIG_BLOCK -> t.signalMask(old | set);
+                case Signals.SIG_UNBLOCK -> t.signalMask(old & ~set);
+                case Signals.SIG_SETMASK -> t.signalMask(set);
+                default -> {
+                    return Errno.EINVAL.ret();
+                }
+            }
+        }
+        if (a.a2 != 0) {
+            t.mm().writeLong(a.a2, old);
+        }
+        return 0;
+    }
+
+    private static long unblockable() {
+        return (1L << (Signals.SIGKILL - 1)) | (1L << (Signals.SIGSTOP - 1));
     }
 }

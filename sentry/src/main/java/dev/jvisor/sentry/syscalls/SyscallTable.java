@@ -120,12 +120,12 @@ public final class SyscallTable {
         partial(Sysno.RT_SIGPROCMASK, SignalSyscalls::rtSigprocmask, "recorded; delivery comes with the multi-process kernel");
 
         // ---- time (TimeSyscalls) ----
-        supported(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime);
+        partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks count the sentry's work for the task, not user time");
         supported(Sysno.CLOCK_GETRES, TimeSyscalls::clockGetres);
         supported(Sysno.GETTIMEOFDAY, TimeSyscalls::gettimeofday);
         supported(Sysno.TIME, TimeSyscalls::time);
         supported(Sysno.NANOSLEEP, TimeSyscalls::nanosleep);
-        supported(Sysno.CLOCK_NANOSLEEP, TimeSyscalls::clockNanosleep);
+        partial(Sysno.CLOCK_NANOSLEEP, TimeSyscalls::clockNanosleep, "CLOCK_PROCESS_CPUTIME_ID returns EOPNOTSUPP");
     }
 
     private SyscallTable() {}

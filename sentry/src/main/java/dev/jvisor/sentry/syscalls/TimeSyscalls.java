@@ -1,39 +1,148 @@
 package dev.jvisor.sentry.syscalls;
 
-import dev.jvisor.abi.Errno;
-import dev.jvisor.sentry.kernel.Task;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-/** Syscall handlers. PLACEHOLDER bodies return ENOSYS until implemented. */
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.Host;
+import dev.jvisor.abi.Sysno;
+import dev.jvisor.abi.Time;
+import dev.jvisor.sentry.kernel.Task;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Clocks and sleeps. Wall and monotonic clocks are the host's, read with one host call into the task's scratch
+ * buffer. The CPU-time clocks report the task thread's CPU time in the sentry, which is where an emulated
+ * workload spends most of its kernel time; user time in the stub is not yet counted.
+ */
 final class TimeSyscalls {
     private TimeSyscalls() {}
 
-    /** Implements clockGettime(2). PLACEHOLDER until its owner fills it in. */
-    public static long clockGettime(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** Maps a workload clock id to the host clock that serves it, or -1 when Linux rejects the id. */
+    private static int hostClock(int clock) {
+        return switch (clock) {
+            case Time.CLOCK_REALTIME, Time.CLOCK_MONOTONIC, Time.CLOCK_MONOTONIC_RAW, Time.CLOCK_REALTIME_COARSE,
+                 Time.CLOCK_MONOTONIC_COARSE, Time.CLOCK_BOOTTIME, Time.CLOCK_TAI -> clock;
+            case Time.CLOCK_REALTIME_ALARM -> Time.CLOCK_REALTIME;
+            case Time.CLOCK_BOOTTIME_ALARM -> Time.CLOCK_BOOTTIME;
+            case Time.CLOCK_PROCESS_CPUTIME_ID, Time.CLOCK_THREAD_CPUTIME_ID -> Time.CLOCK_THREAD_CPUTIME_ID;
+            default -> -1;
+        };
     }
 
-    /** Implements clockGetres(2). PLACEHOLDER until its owner fills it in. */
-    public static long clockGetres(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** Reads host clock {@code hostClock} into the first 16 bytes of the task's scratch buffer. */
+    private static MemorySegment now(Task t, int hostClock) {
+        MemorySegment s = t.scratch();
+        Host.clockGettime(hostClock, s);
+        return s;
     }
 
-    /** Implements gettimeofday(2). PLACEHOLDER until its owner fills it in. */
-    public static long gettimeofday(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** Implements clock_gettime(2). */
+    static long clockGettime(Task t, SyscallArguments a) {
+        int hc = hostClock(a.i(0));
+        if (hc < 0) {
+            return Errno.EINVAL.ret();
+        }
+        t.mm().copyOut(a.a1, now(t, hc), Time.TIMESPEC_SIZE);
+        return 0;
     }
 
-    /** Implements time(2). PLACEHOLDER until its owner fills it in. */
-    public static long time(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** Implements clock_getres(2). */
+    static long clockGetres(Task t, SyscallArguments a) {
+        int hc = hostClock(a.i(0));
+        if (hc < 0) {
+            return Errno.EINVAL.ret();
+        }
+        if (a.a1 != 0) {
+            MemorySegment s = t.scratch();
+            long r = Host.syscallFast(Sysno.CLOCK_GETRES, hc, s.address(), 0);
+            if (r < 0) {
+                return r;
+            }
+            t.mm().copyOut(a.a1, s, Time.TIMESPEC_SIZE);
+        }
+        return 0;
     }
 
-    /** Implements nanosleep(2). PLACEHOLDER until its owner fills it in. */
-    public static long nanosleep(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** Implements gettimeofday(2); the timezone, when asked for, is UTC as in any container. */
+    static long gettimeofday(Task t, SyscallArguments a) {
+        if (a.a0 != 0) {
+            MemorySegment s = now(t, Time.CLOCK_REALTIME);
+            s.set(JAVA_LONG, 8, s.get(JAVA_LONG, 8) / 1000);
+            t.mm().copyOut(a.a0, s, Time.TIMESPEC_SIZE);
+        }
+        if (a.a1 != 0) {
+            MemorySegment s = t.scratch();
+            s.set(JAVA_LONG, 0, 0);
+            t.mm().copyOut(a.a1, s, 8);
+        }
+        return 0;
     }
 
-    /** Implements clockNanosleep(2). PLACEHOLDER until its owner fills it in. */
-    public static long clockNanosleep(Task t, SyscallArguments a) {
-        return Errno.ENOSYS.ret();
+    /** Implements time(2). */
+    static long time(Task t, SyscallArguments a) {
+        long sec = now(t, Time.CLOCK_REALTIME).get(JAVA_LONG, 0);
+        if (a.a0 != 0) {
+            t.mm().writeLong(a.a0, sec);
+        }
+        return sec;
+    }
+
+    /** Implements nanosleep(2). */
+    static long nanosleep(Task t, SyscallArguments a) {
+        long nanos = readDuration(t, a.a0);
+        if (nanos < 0) {
+            return nanos;
+        }
+        sleepUntil(System.nanoTime() + nanos);
+        return 0;
+    }
+
+    /** Implements clock_nanosleep(2). */
+    static long clockNanosleep(Task t, SyscallArguments a) {
+        int clock = a.i(0);
+        int hc = hostClock(clock);
+        if (hc < 0 || clock == Time.CLOCK_THREAD_CPUTIME_ID) {
+            return Errno.EINVAL.ret();
+        }
+        // Clocks without a sleep in Linux (raw, coarse) and the process CPU clock, which we cannot yet measure.
+        if (clock == Time.CLOCK_MONOTONIC_RAW || clock == Time.CLOCK_REALTIME_COARSE
+                || clock == Time.CLOCK_MONOTONIC_COARSE || clock == Time.CLOCK_PROCESS_CPUTIME_ID) {
+            return Errno.EOPNOTSUPP.ret();
+        }
+        long req = readDuration(t, a.a2);
+        if (req < 0) {
+            return req;
+        }
+        long nanos = req;
+        if ((a.i(1) & Time.TIMER_ABSTIME) != 0) {
+            MemorySegment s = now(t, hc);
+            long nowNs = s.get(JAVA_LONG, 0) * Time.NANOS_PER_SECOND + s.get(JAVA_LONG, 8);
+            nanos = req - nowNs;
+        }
+        if (nanos > 0) {
+            sleepUntil(System.nanoTime() + nanos);
+        }
+        return 0;
+    }
+
+    /** Reads a struct timespec duration; -EFAULT or -EINVAL (negative seconds, nanoseconds out of range). */
+    private static long readDuration(Task t, long addr) {
+        MemorySegment s = t.scratch();
+        t.mm().copyIn(addr, s, Time.TIMESPEC_SIZE);
+        long sec = s.get(JAVA_LONG, 0), nsec = s.get(JAVA_LONG, 8);
+        if (sec < 0 || nsec < 0 || nsec >= Time.NANOS_PER_SECOND) {
+            return Errno.EINVAL.ret();
+        }
+        if (sec >= Long.MAX_VALUE / Time.NANOS_PER_SECOND) {
+            return Long.MAX_VALUE / 2;
+        }
+        return sec * Time.NANOS_PER_SECOND + nsec;
+    }
+
+    private static void sleepUntil(long deadline) {
+        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+            LockSupport.parkNanos(left);
+        }
     }
 }
