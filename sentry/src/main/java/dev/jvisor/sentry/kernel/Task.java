@@ -49,6 +49,16 @@ public final class Task {
     private long robustListLen;
     private long signalMask;
     private boolean exited;
+    private final Prctl prctl = new Prctl();
+
+    /** Per-task prctl(2) settings. Owned by the task thread. */
+    public static final class Prctl {
+        public int pdeathsig;
+        public int dumpable = 1;
+        public boolean keepCaps;
+        public boolean childSubreaper;
+        public boolean noNewPrivs;
+    }
 
     public Task(Kernel kernel, ThreadGroup threadGroup, int tid, Credentials creds) {
         this.kernel = kernel;
@@ -85,6 +95,7 @@ public final class Task {
         this.comm = base.length() > 15 ? base.substring(0, 15) : base;
     }
 
+    public Prctl prctlState() { return prctl; }
     public long clearChildTid() { return clearChildTid; }
     public void clearChildTid(long a) { this.clearChildTid = a; }
     public void robustList(long head, long len) { this.robustList = head; this.robustListLen = len; }

@@ -44,6 +44,9 @@ public final class MemoryManager {
     public byte[] readBytes(long addr, int len) { throw new UnsupportedOperationException(); }
     public void writeBytes(long addr, byte[] b, int off, int len) { throw new UnsupportedOperationException(); }
 
+    /** Bytes at {@code addr} up to the first NUL or {@code max} bytes, whichever comes first; EFAULT. */
+    public byte[] readBytesUntilNul(long addr, int max) { throw new UnsupportedOperationException(); }
+
     /** A NUL-terminated string of at most {@code max} bytes before the NUL; EFAULT, or ENAMETOOLONG if none. */
     public String readCString(long addr, int max) { throw new UnsupportedOperationException(); }
 

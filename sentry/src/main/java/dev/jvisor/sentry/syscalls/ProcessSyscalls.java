@@ -406,4 +406,91 @@ final class ProcessSyscalls {
         }
         return t.mm().io(a.a0, len, true, seg -> Host.getrandom(seg.address(), seg.byteSize(), GRND_INSECURE));
     }
+
+    private static final int PR_SET_PDEATHSIG = 1, PR_GET_PDEATHSIG = 2, PR_GET_DUMPABLE = 3, PR_SET_DUMPABLE = 4,
+            PR_GET_KEEPCAPS = 7, PR_SET_KEEPCAPS = 8, PR_SET_NAME = 15, PR_GET_NAME = 16, PR_CAPBSET_READ = 23,
+            PR_SET_CHILD_SUBREAPER = 36, PR_GET_CHILD_SUBREAPER = 37, PR_SET_NO_NEW_PRIVS = 38,
+            PR_GET_NO_NEW_PRIVS = 39;
+
+    /** TASK_COMM_LEN: the name buffer of PR_SET_NAME/PR_GET_NAME, NUL included. */
+    private static final int COMM_LEN = 16;
+
+    /** Implements prctl(2) for the options listed in the syscall table; others return EINVAL as Linux does. */
+    static long prctl(Task t, SyscallArguments a) {
+        Task.Prctl p = t.prctlState();
+        switch (a.i(0)) {
+            case PR_SET_NAME -> {
+                byte[] b = t.mm().readBytesUntilNul(a.a1, COMM_LEN - 1);
+                t.comm(new String(b, StandardCharsets.UTF_8));
+                return 0;
+            }
+            case PR_GET_NAME -> {
+                MemorySegment s = t.scratch().asSlice(0, COMM_LEN);
+                s.fill((byte) 0);
+                byte[] b = t.comm().getBytes(StandardCharsets.UTF_8);
+                MemorySegment.copy(b, 0, s, JAVA_BYTE, 0, Math.min(b.length, COMM_LEN - 1));
+                t.mm().copyOut(a.a1, s, COMM_LEN);
+                return 0;
+            }
+            case PR_SET_PDEATHSIG -> {
+                if (a.a1 < 0 || a.a1 > dev.jvisor.abi.Signals.NSIG) {
+                    return Errno.EINVAL.ret();
+                }
+                p.pdeathsig = (int) a.a1;
+                return 0;
+            }
+            case PR_GET_PDEATHSIG -> {
+                t.mm().writeInt(a.a1, p.pdeathsig);
+                return 0;
+            }
+            case PR_GET_DUMPABLE -> {
+                return p.dumpable;
+            }
+            case PR_SET_DUMPABLE -> {
+                if (a.a1 != 0 && a.a1 != 1) {
+                    return Errno.EINVAL.ret();
+                }
+                p.dumpable = (int) a.a1;
+                return 0;
+            }
+            case PR_GET_KEEPCAPS -> {
+                return p.keepCaps ? 1 : 0;
+            }
+            case PR_SET_KEEPCAPS -> {
+                if (a.a1 != 0 && a.a1 != 1) {
+                    return Errno.EINVAL.ret();
+                }
+                p.keepCaps = a.a1 == 1;
+                return 0;
+            }
+            case PR_CAPBSET_READ -> {
+                // Every capability up to CAP_LAST_CAP (40) is in the sandbox root's bounding set.
+                return a.a1 >= 0 && a.a1 <= 40 ? 1 : Errno.EINVAL.ret();
+            }
+            case PR_SET_CHILD_SUBREAPER -> {
+                p.childSubreaper = a.a1 != 0;
+                return 0;
+            }
+            case PR_GET_CHILD_SUBREAPER -> {
+                t.mm().writeInt(a.a1, p.childSubreaper ? 1 : 0);
+                return 0;
+            }
+            case PR_SET_NO_NEW_PRIVS -> {
+                if (a.a1 != 1 || a.a2 != 0 || a.a3 != 0 || a.a4 != 0) {
+                    return Errno.EINVAL.ret();
+                }
+                p.noNewPrivs = true;
+                return 0;
+            }
+            case PR_GET_NO_NEW_PRIVS -> {
+                if (a.a1 != 0 || a.a2 != 0 || a.a3 != 0 || a.a4 != 0) {
+                    return Errno.EINVAL.ret();
+                }
+                return p.noNewPrivs ? 1 : 0;
+            }
+            default -> {
+                return Errno.EINVAL.ret();
+            }
+        }
+    }
 }
