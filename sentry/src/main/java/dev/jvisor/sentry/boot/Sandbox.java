@@ -1,11 +1,50 @@
 package dev.jvisor.sentry.boot;
 
+import dev.jvisor.abi.Log;
+import dev.jvisor.abi.Signals;
+import dev.jvisor.gofer.client.GoferLauncher;
+import dev.jvisor.gofer.client.GoferProcess;
+import dev.jvisor.sentry.kernel.Credentials;
+import dev.jvisor.sentry.kernel.Kernel;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.ThreadGroup;
+import dev.jvisor.sentry.loader.ElfLoader;
+import dev.jvisor.sentry.loader.LoadException;
+import dev.jvisor.sentry.mm.MemoryFile;
+import dev.jvisor.sentry.mm.MemoryManager;
+import dev.jvisor.sentry.platform.Platform;
+import dev.jvisor.sentry.platform.PlatformProvider;
+import dev.jvisor.sentry.strace.SyscallPrinter;
+import dev.jvisor.sentry.vfs.VirtualFilesystem;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
 /**
- * Boots a sandbox in this JVM, which becomes the sentry: memory file, platform, gofer, filesystem, init task.
- * SKELETON: the lead wires it once the pieces exist.
+ * Boots a sandbox in this JVM, which becomes the sentry: the gofer (started first, so its JVM starts while we
+ * set up), the memory file, the platform, the filesystem and the init task. Then it waits for init to exit.
  */
-public final class Sandbox {
-    private Sandbox() {}
+public final class Sandbox implements AutoCloseable {
+    /** Default cap on workload memory when the spec sets none. */
+    static final long DEFAULT_MEMORY_LIMIT = 16L << 30;
+
+    private final GoferProcess gofer;
+    private final MemoryFile memoryFile;
+    private final Platform platform;
+    private final Kernel kernel;
+    private final ThreadGroup init;
+    private final Thread initThread;
+
+    private Sandbox(GoferProcess gofer, MemoryFile memoryFile, Platform platform, Kernel kernel,
+                    ThreadGroup init, Thread initThread) {
+        this.gofer = gofer;
+        this.memoryFile = memoryFile;
+        this.platform = platform;
+        this.kernel = kernel;
+        this.init = init;
+        this.initThread = initThread;
+    }
 
     /**
      * Runs the sandbox to completion and returns the init process's exit status as a shell reports it: its exit
@@ -15,6 +54,130 @@ public final class Sandbox {
      *     supported ELF: 126), with a one-line message
      */
     public static int run(SandboxSpec spec) {
-        throw new UnsupportedOperationException("boot: not yet implemented");
+        try (Sandbox s = start(spec)) {
+            return s.waitExit();
+        }
+    }
+
+    /** Boots the sandbox and starts its init process; returns once init runs (or throws why it cannot). */
+    public static Sandbox start(SandboxSpec spec) {
+        PlatformProvider provider = provider(spec.platform());
+        List<String> goferCommand = spec.goferCommand() == null || spec.goferCommand().isEmpty()
+                ? GoferLauncher.defaultCommand() : spec.goferCommand();
+        GoferProcess gofer = GoferLauncher.start(goferCommand, spec.rootPath(),
+                spec.rootReadonly() && !spec.overlay());
+        MemoryFile mf = null;
+        Platform platform = null;
+        try {
+            mf = new MemoryFile(DEFAULT_MEMORY_LIMIT);
+            platform = provider.create(mf.fd());
+            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(gofer.client(), spec.overlay(), spec.rootReadonly());
+            Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
+            if (spec.strace()) {
+                kernel.strace(new SyscallPrinter());
+            }
+            ThreadGroup tg = new ThreadGroup(kernel.allocatePid(), 0);
+            Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
+            InitProcess.setUp(task, spec);
+            InitProcess.Executable exe = InitProcess.resolve(task, spec);
+            Thread thread = startInit(task, platform, mf, exe, spec);
+            return new Sandbox(gofer, mf, platform, kernel, tg, thread);
+        } catch (RuntimeException | Error e) {
+            if (platform != null) {
+                platform.close();
+            }
+            if (mf != null) {
+                mf.close();
+            }
+            gofer.close();
+            throw e;
+        }
+    }
+
+    private static Thread startInit(Task task, Platform platform, MemoryFile mf, InitProcess.Executable exe,
+                                    SandboxSpec spec) {
+        CompletableFuture<Void> loaded = new CompletableFuture<>();
+        Thread thread = Thread.ofPlatform().name("task-" + task.tid()).start(() -> {
+            try {
+                // The address space and context are created on this thread: it is their tracer.
+                task.context(platform.newContext());
+                task.mm(new MemoryManager(mf, platform.newAddressSpace()));
+                ElfLoader.load(task, exe.file(), exe.path(), spec.argv(), spec.env());
+            } catch (RuntimeException | Error e) {
+                loaded.completeExceptionally(e);
+                task.threadGroup().beginExit(Signals.SIGKILL);
+                task.threadGroup().finishExit();
+                return;
+            }
+            loaded.complete(null);
+            task.run();
+        });
+        try {
+            loaded.get();
+        } catch (ExecutionException e) {
+            try {
+                thread.join();
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            if (e.getCause() instanceof LoadException le) {
+                throw new SandboxException(exe.displayName() + ": " + le.getMessage(), 126);
+            }
+            throw new SandboxException("cannot start " + exe.displayName() + ": " + e.getCause(), 126);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while starting the sandbox", 1);
+        }
+        return thread;
+    }
+
+    private static PlatformProvider provider(String name) {
+        StringBuilder known = new StringBuilder();
+        for (PlatformProvider p : ServiceLoader.load(PlatformProvider.class)) {
+            if (p.name().equals(name) || p.aliases().contains(name)) {
+                if (!p.available()) {
+                    throw new SandboxException("platform " + name + " is not available: " + p.unavailableReason(), 1);
+                }
+                return p;
+            }
+            known.append(known.isEmpty() ? "" : ", ").append(p.name());
+        }
+        throw new SandboxException("unknown platform " + name + " (available: " + known + ")", 1);
+    }
+
+    /** Sends {@code sig} to the init process, as {@code kill} from outside the sandbox would. */
+    public void kill(int sig) {
+        Log.debug("signal " + Signals.name(sig) + " for init");
+        // Until signal delivery exists (multi-process kernel), every signal sent from outside takes its
+        // default action for a process without handlers: termination.
+        if (sig != Signals.SIGCHLD && sig != Signals.SIGWINCH && sig != Signals.SIGURG && sig != Signals.SIGCONT) {
+            init.beginExit(sig);
+            kernel.interruptAll();
+        }
+    }
+
+    /** Waits for init to exit and returns its status as a shell reports it. */
+    public int waitExit() {
+        try {
+            int status = init.awaitExit();
+            initThread.join();
+            return shellStatus(status);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 128 + Signals.SIGKILL;
+        }
+    }
+
+    /** A wait(2) status as a shell's $?: the exit code, or 128 + the terminating signal. */
+    static int shellStatus(int waitStatus) {
+        int sig = waitStatus & 0x7f;
+        return sig != 0 ? 128 + sig : (waitStatus >> 8) & 0xff;
+    }
+
+    @Override
+    public void close() {
+        platform.close();
+        memoryFile.close();
+        gofer.close();
     }
 }

@@ -21,6 +21,8 @@ public final class Kernel {
     private final long bootNanos = System.nanoTime();
     private volatile Strace strace;
 
+    private final java.util.Set<Task> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     // guarded by itself
     private final BitSet unimplementedLogged = new BitSet(Sysno.MAX);
 
@@ -63,6 +65,22 @@ public final class Kernel {
 
     public void strace(Strace s) {
         this.strace = s;
+    }
+
+    /** Adds a running task (so it can be interrupted); called on the task's thread before it runs. */
+    public void register(Task t) {
+        tasks.add(t);
+    }
+
+    public void unregister(Task t) {
+        tasks.remove(t);
+    }
+
+    /** Kicks every task out of user mode so it notices a pending exit or signal. */
+    public void interruptAll() {
+        for (Task t : tasks) {
+            t.interrupt();
+        }
     }
 
     /** Logs an unimplemented syscall the first time its number is seen. */

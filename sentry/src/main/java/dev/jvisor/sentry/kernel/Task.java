@@ -38,7 +38,7 @@ public final class Task {
     /** Native scratch space for syscall structs, so handlers allocate nothing. Owned by the task thread. */
     private final MemorySegment scratch = arena.allocate(SCRATCH_SIZE, 64);
 
-    private Context context;
+    private volatile Context context;
     private MemoryManager mm;
     private FdTable fdTable;
     private FsContext fs;
@@ -107,6 +107,14 @@ public final class Task {
         this.signalMask = mask & ~((1L << (Signals.SIGKILL - 1)) | (1L << (Signals.SIGSTOP - 1)));
     }
 
+    /** Makes the task leave user mode soon and look at its state (exit, signals). Any thread. */
+    public void interrupt() {
+        Context c = context;
+        if (c != null) {
+            c.interrupt();
+        }
+    }
+
     /** Ends this task (exit(2)); the loop stops after the current syscall. */
     public void exit() {
         exited = true;
@@ -117,6 +125,7 @@ public final class Task {
      * Returns when the task is gone; the group's exit status is then final if this was its last task.
      */
     public void run() {
+        kernel.register(this);
         try {
             while (!exited && !threadGroup.exiting()) {
                 Event e = context.switchToUser(mm.addressSpace(), regs);
@@ -132,6 +141,7 @@ public final class Task {
             Log.warn("task " + tid + " (" + comm + ") failed in the sentry; killing it", err);
             threadGroup.beginExit(Signals.SIGKILL);
         } finally {
+            kernel.unregister(this);
             release();
             threadGroup.finishExit();
         }
