@@ -328,6 +328,10 @@ public final class Host {
         return (int) syscallFast(Sysno.GETPPID, 0, 0, 0);
     }
 
+    public static int mknodat(int dirfd, MemorySegment path, int mode, long dev) {
+        return (int) syscall(Sysno.MKNODAT, dirfd, path.address(), mode, dev, 0, 0);
+    }
+
     public static int shutdown(int fd, int how) {
         return (int) syscallFast(Sysno.SHUTDOWN, fd, how, 0);
     }
