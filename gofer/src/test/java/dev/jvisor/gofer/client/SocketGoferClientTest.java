@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The gofer, as a real process over a real directory, answers as the host kernel would: the host's lstat, read
  * and readlink are the oracle.
  */
+@Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SocketGoferClientTest {
     @TempDir
     static Path base;
@@ -48,10 +50,11 @@ class SocketGoferClientTest {
     }
 
     @AfterAll
-    static void stopGofer() {
+    static void stopGofer() throws IOException {
         if (gofer != null) {
             gofer.close();
         }
+        HostFixture.cleanup(root);
     }
 
     private static void assertErrno(Errno expected, Executable call) {
