@@ -1,8 +1,14 @@
 package dev.jvisor.gofer;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Log;
+import dev.jvisor.abi.MsgHdr;
 import dev.jvisor.abi.Signals;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 
 /**
  * Entry point of the gofer process: {@code --io-fd N --root PATH [--readonly] [--debug-log FILE] [--debug]}.
@@ -20,6 +26,17 @@ public final class GoferMain {
 
     public static void main(String[] args) {
         System.exit(run(args));
+    }
+
+    /** The pid SO_PEERCRED gives for {@code fd}: for a socketpair, the process that created it; -1 if unknown. */
+    private static int socketCreator(int fd) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment cred = a.allocate(12, 4); // struct ucred: pid, uid, gid
+            MemorySegment len = a.allocate(JAVA_INT);
+            len.set(JAVA_INT, 0, 12);
+            int r = Host.getsockopt(fd, MsgHdr.SOL_SOCKET, MsgHdr.SO_PEERCRED, cred, len);
+            return r < 0 ? -1 : cred.get(JAVA_INT, 0);
+        }
     }
 
     /** Parses {@code args} and serves; returns the exit status. */
@@ -55,11 +72,15 @@ public final class GoferMain {
             Log.warn("gofer: --io-fd and --root are required");
             return EXIT_USAGE;
         }
-        // Die with the parent; if it is already gone (we were reparented), do not serve at all. The socket's end
-        // of stream covers a parent that dies under a subreaper before the prctl.
+        // Die with the parent. If it died before the prctl we were reparented: getppid() no longer names the
+        // process that created our socketpair (SO_PEERCRED), and that process is gone. (Comparing getppid() with 1
+        // would misfire when the parent is itself PID 1 of a container, and miss subreapers.) The socket's end of
+        // stream covers whatever slips through.
         Host.prctl(PR_SET_PDEATHSIG, Signals.SIGKILL, 0, 0, 0);
-        if (Host.getppid() == 1) {
-            Log.warn("gofer: parent already exited");
+        int ppid = Host.getppid();
+        int creator = socketCreator(ioFd);
+        if (creator > 0 && creator != ppid && Host.kill(creator, 0) == -Errno.ESRCH.number()) {
+            Log.warn("gofer: parent " + creator + " already exited (reparented to " + ppid + ")");
             return GoferServer.EXIT_ERROR;
         }
         Thread.setDefaultUncaughtExceptionHandler((t, e) -> {

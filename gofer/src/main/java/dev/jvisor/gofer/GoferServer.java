@@ -30,6 +30,8 @@ public final class GoferServer {
     private final Channel ch;
     private final HostTree tree;
     private final FidTable fids = new FidTable();
+    // Scratch for request parsing; owned by the connection's thread.
+    private final int[] nameLen = new int[1];
 
     private GoferServer(Channel ch, HostTree tree) {
         this.ch = ch;
@@ -141,8 +143,6 @@ public final class GoferServer {
         int r = HostTree.checkName(in.segment(), off, len);
         return r < 0 ? r : off;
     }
-
-    private final int[] nameLen = new int[1];
 
     private void walk(int id, long fid) {
         long off = nameAt(nameLen);
