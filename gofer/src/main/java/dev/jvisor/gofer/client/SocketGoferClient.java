@@ -63,6 +63,11 @@ public final class SocketGoferClient implements GoferClient {
         }
     }
 
+    /** The socket (tests hand it to another process to keep the connection open). */
+    int socketFd() {
+        return fd;
+    }
+
     @Override
     public Fid root() {
         return root;

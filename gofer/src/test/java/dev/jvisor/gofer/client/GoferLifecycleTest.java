@@ -113,24 +113,43 @@ class GoferLifecycleTest {
         assertEquals(Signals.SIGKILL, status & 0x7f);
     }
 
-    @Test
-    void theGoferDiesWithItsParent() throws Exception {
+    /** Runs {@link OrphanGoferParent} to completion; returns the pids it wrote (gofer first). */
+    private int[] orphan(String mode) throws Exception {
         Path pidFile = base.resolve("gofer.pid");
         List<String> argv = new ArrayList<>(GoferLauncher.defaultCommand());
         argv.set(argv.size() - 1, OrphanGoferParent.class.getName());
-        argv.addAll(List.of(pidFile.toString(), root.toString(), "300"));
+        argv.addAll(List.of(pidFile.toString(), root.toString(), "300", mode));
         int[] sv = HostFixture.socketpair();
         int parent = PosixSpawn.spawn(argv, sv[1], 3);
         Host.close(sv[0]);
         Host.close(sv[1]);
         int status = HostFixture.waitFor(parent, 30_000);
         assertTrue(exitedWith(status, 0), "parent wait status 0x" + Integer.toHexString(status));
-        int gofer = Integer.parseInt(Files.readString(pidFile));
+        return java.util.Arrays.stream(Files.readString(pidFile).split(" ")).mapToInt(Integer::parseInt).toArray();
+    }
+
+    private static void assertDiesSoon(int pid) throws Exception {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline && !dead(gofer)) {
+        while (System.currentTimeMillis() < deadline && !dead(pid)) {
             Thread.sleep(10);
         }
-        assertTrue(dead(gofer), "gofer " + gofer + " outlived its parent");
+        assertTrue(dead(pid), "gofer " + pid + " outlived its parent");
+    }
+
+    @Test
+    void theGoferDiesWithItsParent() throws Exception {
+        assertDiesSoon(orphan("close-socket")[0]);
+    }
+
+    @Test
+    void theGoferDiesWithItsParentEvenWhileItsSocketStaysOpen() throws Exception {
+        int[] pids = orphan("keep-socket");
+        try {
+            assertTrue(HostFixture.alive(pids[1]), "the process holding the socket is gone");
+            assertDiesSoon(pids[0]); // only PR_SET_PDEATHSIG can have done it
+        } finally {
+            Host.kill(pids[1], Signals.SIGKILL);
+        }
     }
 
     /** Gone, or a zombie waiting for a reaper that is not us. */
