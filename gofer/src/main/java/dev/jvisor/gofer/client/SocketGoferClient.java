@@ -125,6 +125,9 @@ public final class SocketGoferClient implements GoferClient {
                 break;
             }
             cur = result.get(result.size() - 1);
+            if (dev.jvisor.abi.FileMode.isLnk(cur.attr().mode())) {
+                break; // a symlink ending a batch stops the walk as one inside it does
+            }
         }
         return result;
     }

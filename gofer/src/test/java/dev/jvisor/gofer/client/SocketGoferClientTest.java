@@ -259,6 +259,20 @@ class SocketGoferClientTest {
         List<Fid> fids = c.walkMany(c.root(), names);
         assertEquals(300, fids.size());
         assertSameFile(p, fids.get(299).attr());
+
+        // A symlink that ends the first batch (WALK_MANY_MAX names) stops the walk too.
+        Path q = root;
+        List<String> viaLink = new ArrayList<>();
+        for (int i = 0; i < 127; i++) {
+            viaLink.add("d");
+            q = q.resolve("d");
+        }
+        Files.createSymbolicLink(q.resolve("l"), Path.of("."));
+        viaLink.add("l");
+        viaLink.add("d");
+        List<Fid> toLink = c.walkMany(c.root(), viaLink);
+        assertEquals(128, toLink.size());
+        assertTrue(FileMode.isLnk(toLink.get(127).attr().mode()));
     }
 
     @Test
