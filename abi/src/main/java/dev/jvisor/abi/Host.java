@@ -321,4 +321,159 @@ public final class Host {
     public static MemorySegment alloc(Arena arena, long size) {
         return arena.allocate(size, 16);
     }
+
+    // ---- gofer ----------------------------------------------------------------------------------------------
+
+    public static int getppid() {
+        return (int) syscallFast(Sysno.GETPPID, 0, 0, 0);
+    }
+
+    public static int mknodat(int dirfd, MemorySegment path, int mode, long dev) {
+        return (int) syscall(Sysno.MKNODAT, dirfd, path.address(), mode, dev, 0, 0);
+    }
+
+    public static int shutdown(int fd, int how) {
+        return (int) syscallFast(Sysno.SHUTDOWN, fd, how, 0);
+    }
+
+    public static int getsockopt(int fd, int level, int name, MemorySegment val, MemorySegment len) {
+        return (int) syscallFast(Sysno.GETSOCKOPT, fd, level, name, val.address(), len.address(), 0);
+    }
+
+    /**
+     * Room for glibc's opaque {@code posix_spawn_file_actions_t} (80 bytes in glibc 2.36) and
+     * {@code posix_spawnattr_t} (336 bytes), with margin.
+     */
+    public static final long SPAWN_FILE_ACTIONS_SIZE = 256, SPAWN_ATTR_SIZE = 512;
+    /** glibc's {@code sigset_t} (1024 bits). */
+    public static final long SIGSET_SIZE = 128;
+
+    public static final short POSIX_SPAWN_SETPGROUP = 0x02, POSIX_SPAWN_SETSIGDEF = 0x04,
+            POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
+
+    private static final class Spawn {
+        static final MethodHandle SPAWN = libc("posix_spawn",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        static final MethodHandle FA_INIT = libc("posix_spawn_file_actions_init",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle FA_DESTROY = libc("posix_spawn_file_actions_destroy",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle FA_DUP2 = libc("posix_spawn_file_actions_adddup2",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        static final MethodHandle FA_OPEN = libc("posix_spawn_file_actions_addopen",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT));
+        static final MethodHandle FA_CLOSEFROM = libc("posix_spawn_file_actions_addclosefrom_np",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
+        static final MethodHandle ATTR_INIT = libc("posix_spawnattr_init",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle ATTR_DESTROY = libc("posix_spawnattr_destroy",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        static final MethodHandle ATTR_SETFLAGS = libc("posix_spawnattr_setflags",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, java.lang.foreign.ValueLayout.JAVA_SHORT));
+        static final MethodHandle ATTR_SETSIGMASK = libc("posix_spawnattr_setsigmask",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        static final MethodHandle ATTR_SETSIGDEFAULT = libc("posix_spawnattr_setsigdefault",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    private static int negate(int err) {
+        return err == 0 ? 0 : -err;
+    }
+
+    /**
+     * posix_spawn(3): starts {@code path} with the NULL-terminated pointer arrays {@code argv} and {@code envp}.
+     * Stores the child's pid in {@code pidOut} (a 4-byte segment). Returns 0 or {@code -errno}. Never blocks
+     * beyond the exec (glibc uses CLONE_VFORK).
+     */
+    public static int posixSpawn(MemorySegment pidOut, MemorySegment path, MemorySegment fileActions,
+                                 MemorySegment attr, MemorySegment argv, MemorySegment envp) {
+        try {
+            return negate((int) Spawn.SPAWN.invokeExact(pidOut, path, fileActions, attr, argv, envp));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnFileActionsInit(MemorySegment fa) {
+        try {
+            return negate((int) Spawn.FA_INIT.invokeExact(fa));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnFileActionsDestroy(MemorySegment fa) {
+        try {
+            return negate((int) Spawn.FA_DESTROY.invokeExact(fa));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnFileActionsAdddup2(MemorySegment fa, int fd, int newfd) {
+        try {
+            return negate((int) Spawn.FA_DUP2.invokeExact(fa, fd, newfd));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnFileActionsAddopen(MemorySegment fa, int fd, MemorySegment path, int oflag,
+                                                   int mode) {
+        try {
+            return negate((int) Spawn.FA_OPEN.invokeExact(fa, fd, path, oflag, mode));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** glibc 2.34+: close every fd {@code >= from} in the child. */
+    public static int posixSpawnFileActionsAddclosefromNp(MemorySegment fa, int from) {
+        try {
+            return negate((int) Spawn.FA_CLOSEFROM.invokeExact(fa, from));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnattrInit(MemorySegment attr) {
+        try {
+            return negate((int) Spawn.ATTR_INIT.invokeExact(attr));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnattrDestroy(MemorySegment attr) {
+        try {
+            return negate((int) Spawn.ATTR_DESTROY.invokeExact(attr));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnattrSetflags(MemorySegment attr, short flags) {
+        try {
+            return negate((int) Spawn.ATTR_SETFLAGS.invokeExact(attr, flags));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code sigset} is a {@link #SIGSET_SIZE}-byte glibc sigset_t. */
+    public static int posixSpawnattrSetsigmask(MemorySegment attr, MemorySegment sigset) {
+        try {
+            return negate((int) Spawn.ATTR_SETSIGMASK.invokeExact(attr, sigset));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public static int posixSpawnattrSetsigdefault(MemorySegment attr, MemorySegment sigset) {
+        try {
+            return negate((int) Spawn.ATTR_SETSIGDEFAULT.invokeExact(attr, sigset));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 }
