@@ -1,0 +1,44 @@
+package dev.jvisor.runsc;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * A jrunsc command. {@link #call} starts the debug log from the global flags, then runs {@link #execute}. A
+ * command fails by throwing {@link CliException} (one line for the user); {@link ErrorReporter} prints it.
+ */
+public abstract class BaseCommand implements Callable<Integer> {
+    /** Success. */
+    public static final int OK = 0;
+    /** A command failed (runc's generic failure status). */
+    public static final int FAILURE = 1;
+    /** The command line could not be parsed. */
+    public static final int USAGE = 2;
+
+    @Spec
+    protected CommandSpec spec;
+
+    @Override
+    public final Integer call() throws Exception {
+        globals().startLogging(spec.qualifiedName(" "));
+        return execute();
+    }
+
+    /** Does the command's work and returns its exit status. */
+    protected abstract int execute() throws Exception;
+
+    protected final Main main() {
+        return (Main) spec.root().userObject();
+    }
+
+    protected final GlobalOptions globals() {
+        return main().globals;
+    }
+
+    /** Where command output goes (the workload owns stdout while a sandbox runs: write nothing there then). */
+    protected final PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.jvisor.runsc.oci;
+
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parts of an OCI runtime spec (a bundle's config.json) that jrunsc reads. The spec says a runtime must
+ * ignore properties it does not know, so the reader skips them; the fields declared here are type-checked.
+ * Absent objects and lists are null; {@link ConfigReader} validates what a sandbox needs.
+ */
+public record OciSpec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
+                      Map<String, String> annotations, Linux linux) {
+
+    /** The container's init process. */
+    public record Process(boolean terminal, ConsoleSize consoleSize, User user, List<String> args,
+                          List<String> env, String cwd, Capabilities capabilities, List<Rlimit> rlimits,
+                          boolean noNewPrivileges, Integer oomScoreAdj) {}
+
+    public record ConsoleSize(int height, int width) {}
+
+    /** Numeric identity; uid and gid default to 0 (root) as with runc. */
+    public record User(int uid, int gid, Integer umask, List<Integer> additionalGids) {}
+
+    public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
+                               List<String> permitted, List<String> ambient) {}
+
+    /** A resource limit; values are uint64 (RLIM_INFINITY is 2^64-1). */
+    public record Rlimit(String type, BigInteger hard, BigInteger soft) {}
+
+    /** The root filesystem: a path, absolute or relative to the bundle. */
+    public record Root(String path, boolean readonly) {}
+
+    public record Mount(String destination, String type, String source, List<String> options) {}
+
+    /** The Linux section, as far as jrunsc looks at it. */
+    public record Linux(List<Namespace> namespaces, String cgroupsPath, List<String> maskedPaths,
+                        List<String> readonlyPaths) {}
+
+    public record Namespace(String type, String path) {}
+}
