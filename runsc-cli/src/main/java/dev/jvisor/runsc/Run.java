@@ -57,7 +57,7 @@ final class Run extends BaseCommand {
     static SandboxSpec spec(Bundle b, String id, GlobalOptions g) {
         OciSpec c = b.config();
         OciSpec.Process p = c.process();
-        OciSpec.User u = p.user() != null ? p.user() : new OciSpec.User(0, 0, null, null);
+        OciSpec.User u = p.user() != null ? p.user() : new OciSpec.User(null, null, null, null);
         int[] groups = u.additionalGids() == null ? new int[0]
                 : u.additionalGids().stream().mapToInt(Integer::intValue).toArray();
         if (c.mounts() != null && !c.mounts().isEmpty()) {

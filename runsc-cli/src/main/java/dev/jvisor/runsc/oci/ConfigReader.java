@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -94,12 +95,20 @@ public final class ConfigReader {
         JsonLocation loc = e.getLocation();
         String at = loc == null || loc.getLineNr() < 0 ? ""
                 : " (line " + loc.getLineNr() + ", column " + loc.getColumnNr() + ")";
+        // Jackson reports a syntax error met while binding a field as a mapping error caused by the parser's.
+        if (e instanceof StreamReadException || e.getCause() instanceof StreamReadException) {
+            JsonProcessingException syntax = e.getCause() instanceof StreamReadException c ? c : e;
+            JsonLocation sloc = syntax.getLocation() != null ? syntax.getLocation() : loc;
+            return "invalid JSON: " + firstLine(syntax.getOriginalMessage()) + (sloc == null ? ""
+                    : " (line " + sloc.getLineNr() + ", column " + sloc.getColumnNr() + ")");
+        }
         if (e instanceof JsonMappingException m) {
             String field = path(m);
+            if (field.isEmpty() && m.getOriginalMessage().startsWith("No content")) {
+                return "empty file";
+            }
             String problem = switch (m) {
                 case InvalidNullException n -> "must not be null";
-                case MismatchedInputException mi when mi.getTargetType() != null && field.isEmpty()
-                        && mi.getOriginalMessage().startsWith("No content") -> "empty file";
                 case MismatchedInputException mi when mi.getTargetType() != null -> "expected " + kind(mi.getTargetType());
                 default -> firstLine(m.getOriginalMessage());
             };

@@ -7,20 +7,32 @@ import java.util.Map;
 /**
  * The parts of an OCI runtime spec (a bundle's config.json) that jrunsc reads. The spec says a runtime must
  * ignore properties it does not know, so the reader skips them; the fields declared here are type-checked.
- * Absent objects and lists are null; {@link ConfigReader} validates what a sandbox needs.
+ * Absent objects and lists are null, absent flags false and absent ids 0 (Jackson passes null for a missing
+ * property, so scalars are boxed and defaulted in the compact constructors); {@link ConfigReader} validates
+ * what a sandbox needs.
  */
 public record OciSpec(String ociVersion, Process process, Root root, String hostname, List<Mount> mounts,
                       Map<String, String> annotations, Linux linux) {
 
     /** The container's init process. */
-    public record Process(boolean terminal, ConsoleSize consoleSize, User user, List<String> args,
+    public record Process(Boolean terminal, ConsoleSize consoleSize, User user, List<String> args,
                           List<String> env, String cwd, Capabilities capabilities, List<Rlimit> rlimits,
-                          boolean noNewPrivileges, Integer oomScoreAdj) {}
+                          Boolean noNewPrivileges, Integer oomScoreAdj) {
+        public Process {
+            terminal = Boolean.TRUE.equals(terminal);
+            noNewPrivileges = Boolean.TRUE.equals(noNewPrivileges);
+        }
+    }
 
-    public record ConsoleSize(int height, int width) {}
+    public record ConsoleSize(Integer height, Integer width) {}
 
     /** Numeric identity; uid and gid default to 0 (root) as with runc. */
-    public record User(int uid, int gid, Integer umask, List<Integer> additionalGids) {}
+    public record User(Integer uid, Integer gid, Integer umask, List<Integer> additionalGids) {
+        public User {
+            uid = uid == null ? 0 : uid;
+            gid = gid == null ? 0 : gid;
+        }
+    }
 
     public record Capabilities(List<String> bounding, List<String> effective, List<String> inheritable,
                                List<String> permitted, List<String> ambient) {}
@@ -29,7 +41,11 @@ public record OciSpec(String ociVersion, Process process, Root root, String host
     public record Rlimit(String type, BigInteger hard, BigInteger soft) {}
 
     /** The root filesystem: a path, absolute or relative to the bundle. */
-    public record Root(String path, boolean readonly) {}
+    public record Root(String path, Boolean readonly) {
+        public Root {
+            readonly = Boolean.TRUE.equals(readonly);
+        }
+    }
 
     public record Mount(String destination, String type, String source, List<String> options) {}
 
