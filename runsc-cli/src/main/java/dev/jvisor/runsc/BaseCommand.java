@@ -22,8 +22,13 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
-        globals().startLogging(spec.qualifiedName(" "));
+        globals().startLogging(spec.qualifiedName(" "), logRole());
         return execute();
+    }
+
+    /** The process role that prefixes this command's debug-log lines. */
+    protected String logRole() {
+        return "jrunsc";
     }
 
     /** Does the command's work and returns its exit status. */

@@ -78,10 +78,10 @@ public final class GlobalOptions {
     }
 
     /** Opens the debug log, then records the flags that were accepted but ignored. */
-    void startLogging(String command) {
+    void startLogging(String command, String role) {
         if (debugLog != null) {
             try {
-                Log.open(debugLog, "jrunsc", debug);
+                Log.open(debugLog, role, debug);
             } catch (IOException e) {
                 throw new CliException("--debug-log " + debugLog + ": " + e.getMessage());
             }
