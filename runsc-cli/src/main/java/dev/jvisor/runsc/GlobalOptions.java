@@ -87,6 +87,10 @@ public final class GlobalOptions {
             }
         }
         Log.debug("command " + command + ", root " + root + ", platform " + platform + ", overlay2 " + overlay2);
+        if (Log.debugEnabled()) {
+            // The JVM's own command line (from /proc): shows which flags the launcher chose.
+            Log.debug("jvm " + String.join(" ", ProcessHandle.current().info().arguments().orElse(new String[0])));
+        }
         ignored(systemdCgroup, "--systemd-cgroup", "the sandbox uses no host cgroup of its own yet");
         ignored(rootless != null, "--rootless", "the sandbox needs no privilege to run");
         compat.logIgnored();
