@@ -1,5 +1,6 @@
 package dev.jvisor.runsc;
 
+import dev.jvisor.sentry.boot.SandboxSpec;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +34,19 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** Does the command's work and returns its exit status. */
     protected abstract int execute() throws Exception;
+
+    /**
+     * Runs a sandbox in this JVM until its init exits, with SIGINT and SIGTERM going to the container meanwhile;
+     * returns the init's exit status.
+     */
+    protected final int runInForeground(SandboxSpec spec) {
+        ForegroundSignals signals = ForegroundSignals.install(main().forwarder());
+        try {
+            return main().launcher().run(spec);
+        } finally {
+            signals.close();
+        }
+    }
 
     protected final Main main() {
         return (Main) spec.root().userObject();

@@ -32,9 +32,7 @@ final class Do extends BaseCommand {
     protected int execute() {
         globals().requireRunnable();
         SandboxSpec spec = spec(System.getenv(), Path.of(System.getProperty("user.dir")), CallerIdentity.current());
-        try (ForegroundSignals signals = ForegroundSignals.install(main().forwarder())) {
-            return main().launcher().run(spec);
-        }
+        return runInForeground(spec);
     }
 
     SandboxSpec spec(Map<String, String> env, Path callerCwd, CallerIdentity who) {

@@ -48,9 +48,7 @@ final class Run extends BaseCommand {
         if (pidFile != null) {
             writePidFile(pidFile, ProcessHandle.current().pid());
         }
-        try (ForegroundSignals signals = ForegroundSignals.install(main().forwarder())) {
-            return main().launcher().run(spec);
-        }
+        return runInForeground(spec);
     }
 
     /** Maps a bundle's config.json onto what the sentry needs. */
