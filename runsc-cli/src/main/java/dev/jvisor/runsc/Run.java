@@ -1,0 +1,81 @@
+package dev.jvisor.runsc;
+
+import dev.jvisor.abi.Log;
+import dev.jvisor.runsc.oci.Bundle;
+import dev.jvisor.runsc.oci.BundleConfigException;
+import dev.jvisor.runsc.oci.OciSpec;
+import dev.jvisor.sentry.boot.SandboxSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code jrunsc run --bundle DIR ID}: creates and runs a container in the foreground. This process becomes the
+ * sandbox (the sentry), so its PID goes in --pid-file and its exit status is the container's.
+ */
+@Command(name = "run", sortOptions = false, description = "Create and run a container in the foreground.")
+final class Run extends BaseCommand {
+    @Mixin
+    BundleOption bundle;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "File to write the sandbox's PID to.")
+    Path pidFile;
+
+    @Mixin
+    RuncCompatOptions compat;
+
+    @Parameters(paramLabel = "ID", description = "The container's ID.")
+    String id;
+
+    @Override
+    protected int execute() {
+        compat.logIgnored();
+        ContainerId.check(id);
+        globals().requireRunnable();
+        Bundle b;
+        try {
+            b = Bundle.load(bundle.dir());
+        } catch (BundleConfigException e) {
+            throw new CliException(e.getMessage());
+        }
+        SandboxSpec spec = spec(b, id, globals());
+        if (pidFile != null) {
+            writePidFile(pidFile, ProcessHandle.current().pid());
+        }
+        return runInForeground(spec);
+    }
+
+    /** Maps a bundle's config.json onto what the sentry needs. */
+    static SandboxSpec spec(Bundle b, String id, GlobalOptions g) {
+        OciSpec c = b.config();
+        OciSpec.Process p = c.process();
+        OciSpec.User u = p.user() != null ? p.user() : new OciSpec.User(null, null, null, null);
+        int[] groups = u.additionalGids() == null ? new int[0]
+                : u.additionalGids().stream().mapToInt(Integer::intValue).toArray();
+        if (c.mounts() != null && !c.mounts().isEmpty()) {
+            // The sentry provides /proc, /dev and /sys itself; other mounts are not applied yet.
+            Log.debug("mounts not applied: " + c.mounts().stream().map(OciSpec.Mount::destination).toList());
+        }
+        return new SandboxSpec(List.copyOf(p.args()), p.env() == null ? List.of() : List.copyOf(p.env()), p.cwd(),
+                b.rootfs().toString(), c.root().readonly(), g.overlay2().rootInMemory(), u.uid(), u.gid(), groups,
+                c.hostname() != null ? c.hostname() : id, g.platform(), g.strace(), GoferCommand.of(g));
+    }
+
+    /** Writes the PID as runc does (decimal, no newline), atomically so a reader never sees a partial file. */
+    static void writePidFile(Path file, long pid) {
+        Path abs = file.toAbsolutePath();
+        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(pid));
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new CliException("--pid-file " + file + ": " + CliException.reason(e));
+        }
+    }
+}
