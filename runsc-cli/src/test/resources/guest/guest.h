@@ -179,12 +179,19 @@ __attribute__((constructor)) static void guest_init(void) {
     setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
-/** Formats a syscall-style result: "-1 ENAME" on failure, else the value (or "ok" when hidden). */
-static inline void guest_result(char *out, size_t n, long r, int e, int hide) {
+/* How a successful result is printed. */
+enum { GUEST_DEC, GUEST_HIDE, GUEST_OCT, GUEST_HEX };
+
+/** Formats a syscall-style result: "-1 ENAME" on failure, else the value in the format asked for. */
+static inline void guest_result(char *out, size_t n, long r, int e, int fmt) {
     if (r == -1) {
         snprintf(out, n, "-1 %s", errname(e));
-    } else if (hide) {
+    } else if (fmt == GUEST_HIDE) {
         snprintf(out, n, "ok");
+    } else if (fmt == GUEST_OCT) {
+        snprintf(out, n, "%#lo", r);
+    } else if (fmt == GUEST_HEX) {
+        snprintf(out, n, "%#lx", r);
     } else {
         snprintf(out, n, "%ld", r);
     }
@@ -194,9 +201,9 @@ static inline void guest_result(char *out, size_t n, long r, int e, int hide) {
  * Prints one check line. kind: 0 = no expectation, 1 = expect value exp, 2 = expect -1 with errno exp,
  * 3 = expect success (any value but -1).
  */
-static inline void guest_report(const char *label, long r, int e, int hide, int kind, long exp) {
+static inline void guest_report(const char *label, long r, int e, int fmt, int kind, long exp) {
     char got[64];
-    guest_result(got, sizeof got, r, e, hide);
+    guest_result(got, sizeof got, r, e, fmt);
     int ok = kind == 0 || (kind == 1 && r == exp) || (kind == 2 && r == -1 && e == exp) || (kind == 3 && r != -1);
     if (ok) {
         printf("%s = %s\n", label, got);
@@ -204,7 +211,9 @@ static inline void guest_report(const char *label, long r, int e, int hide, int 
     }
     guest_mismatches++;
     if (kind == 1) {
-        printf("%s = %s  [MISMATCH: expected %ld]\n", label, got, exp);
+        char want[64];
+        guest_result(want, sizeof want, exp, 0, fmt == GUEST_HIDE ? GUEST_DEC : fmt);
+        printf("%s = %s  [MISMATCH: expected %s]\n", label, got, want);
     } else if (kind == 2) {
         printf("%s = %s  [MISMATCH: expected -1 %s]\n", label, got, errname((int) exp));
     } else {
@@ -214,27 +223,30 @@ static inline void guest_report(const char *label, long r, int e, int hide, int 
 
 /* errno is cleared before the call and read right after it, in sequence (a function argument list would not
  * order them). */
-#define GUEST_RUN(label, call, hide, kind, exp) ({                         \
+#define GUEST_RUN(label, call, fmt, kind, exp) ({                          \
         errno = 0;                                                         \
         long guest_r_ = (long) (call);                                     \
         int guest_e_ = errno;                                              \
-        guest_report((label), guest_r_, guest_e_, (hide), (kind), (long) (exp)); \
+        guest_report((label), guest_r_, guest_e_, (fmt), (kind), (long) (exp)); \
         guest_r_;                                                          \
     })
 
 /** Prints the call and its result; no expectation. Evaluates to the result. */
-#define CHECK(call) GUEST_RUN(#call, call, 0, 0, 0)
+#define CHECK(call) GUEST_RUN(#call, call, GUEST_DEC, 0, 0)
 /** Expects the value v. */
-#define EXPECT(call, v) GUEST_RUN(#call, call, 0, 1, v)
+#define EXPECT(call, v) GUEST_RUN(#call, call, GUEST_DEC, 1, v)
+/** Expects the value v, printed in octal (modes, open flags) or hex (masks, flag words). */
+#define EXPECT_OCT(call, v) GUEST_RUN(#call, call, GUEST_OCT, 1, v)
+#define EXPECT_HEX(call, v) GUEST_RUN(#call, call, GUEST_HEX, 1, v)
 /** Expects success, printing "ok" instead of the value (addresses, PIDs). */
-#define EXPECT_OK(call) GUEST_RUN(#call, call, 1, 3, 0)
+#define EXPECT_OK(call) GUEST_RUN(#call, call, GUEST_HIDE, 3, 0)
 /** Expects failure with errno E. */
-#define EXPECT_ERR(call, E) GUEST_RUN(#call, call, 0, 2, E)
+#define EXPECT_ERR(call, E) GUEST_RUN(#call, call, GUEST_DEC, 2, E)
 /* The same with an explicit label, for calls too long or too noisy to print. */
-#define EXPECTL(label, call, v) GUEST_RUN(label, call, 0, 1, v)
-#define EXPECTL_OK(label, call) GUEST_RUN(label, call, 1, 3, 0)
-#define EXPECTL_ERR(label, call, E) GUEST_RUN(label, call, 0, 2, E)
-#define CHECKL(label, call) GUEST_RUN(label, call, 0, 0, 0)
+#define CHECKL(label, call) GUEST_RUN(label, call, GUEST_DEC, 0, 0)
+#define EXPECTL(label, call, v) GUEST_RUN(label, call, GUEST_DEC, 1, v)
+#define EXPECTL_OK(label, call) GUEST_RUN(label, call, GUEST_HIDE, 3, 0)
+#define EXPECTL_ERR(label, call, E) GUEST_RUN(label, call, GUEST_DEC, 2, E)
 
 /** Prints "cond: true" and expects it to hold. Use it for relations between run-dependent values. */
 #define FACT(cond) guest_fact(#cond, (cond))
