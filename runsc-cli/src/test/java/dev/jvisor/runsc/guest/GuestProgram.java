@@ -7,7 +7,9 @@ import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -153,12 +155,19 @@ public final class GuestProgram {
             return bin;
         }
         Files.createDirectories(bin.getParent());
-        List<String> cmd = List.of("gcc", "-static", "-O1", "-Wall", "-Werror", "-o", bin.toString(),
-                source.toString());
-        Outcome cc = Subprocess.run(cmd, sourceDir(), Subprocess.TIMEOUT);
-        if (cc.status() != 0 || !cc.stderr().isEmpty()) {
-            Files.deleteIfExists(bin);
-            throw new AssertionError("compiling " + source + " failed or warned:\n" + cc.stderr() + cc.stdout());
+        // Build beside the target and rename: another JVM running the suite never executes a half-written file.
+        Path tmp = Files.createTempFile(bin.getParent(), name + "-", ".tmp");
+        try {
+            List<String> cmd = List.of("gcc", "-static", "-O1", "-Wall", "-Werror", "-o", tmp.toString(),
+                    source.toString());
+            Outcome cc = Subprocess.run(cmd, sourceDir(), Subprocess.TIMEOUT);
+            if (cc.status() != 0 || !cc.stderr().isEmpty()) {
+                throw new AssertionError("compiling " + source + " failed or warned:\n" + cc.stderr() + cc.stdout());
+            }
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.move(tmp, bin, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
         }
         return bin;
     }

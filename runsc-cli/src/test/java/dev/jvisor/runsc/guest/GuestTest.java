@@ -2,7 +2,7 @@ package dev.jvisor.runsc.guest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
@@ -28,7 +28,16 @@ class GuestTest {
         List<GuestProgram> programs = GuestProgram.all().stream()
                 .filter(p -> only.isEmpty() || only.contains(p.name())).toList();
         assertFalse(programs.isEmpty(), "no guest program matches -Djvisor.guest=" + only);
-        return programs.stream().map(p -> DynamicTest.dynamicTest(p.name(), () -> check(p)));
+        return programs.stream().map(p -> DynamicTest.dynamicTest(p.name(), () -> named(p)));
+    }
+
+    /** Surefire names dynamic tests by index; every failure message starts with the program's name instead. */
+    private static void named(GuestProgram p) throws Exception {
+        try {
+            check(p);
+        } catch (AssertionError e) {
+            throw new AssertionError(p.name() + ": " + e.getMessage(), e);
+        }
     }
 
     private static Set<String> selected() {
@@ -41,19 +50,23 @@ class GuestTest {
         checkNative(p, linux);
         if (Sandbox.NATIVE_ONLY) {
             Outcome again = p.runNative();
-            assertEquals("", linux.differenceFrom(again, "run 1", "run 2"),
-                    p.name() + " is not deterministic natively");
+            same(linux, again, "run 1", "run 2", "not deterministic natively; second run:\n" + again);
             return;
         }
         Outcome sandbox = p.runSandboxed();
         if (p.sandboxStdout().isPresent()) {
             Outcome expected = new Outcome(p.sandboxStdout().get(), "", 0);
-            assertEquals("", expected.differenceFrom(sandbox, "expected", "sandbox"),
-                    p.name() + " in the sandbox:\n" + sandbox);
+            same(expected, sandbox, "expected", "sandbox", "the sandbox run:\n" + sandbox);
             return;
         }
-        assertEquals("", linux.masked().differenceFrom(sandbox.masked(), "linux", "sandbox"),
-                p.name() + " differs from Linux. Sandbox run:\n" + sandbox);
+        same(linux.masked(), sandbox.masked(), "linux", "sandbox", "differs from Linux; the sandbox run:\n" + sandbox);
+    }
+
+    private static void same(Outcome reference, Outcome actual, String refName, String actName, String context) {
+        String diff = reference.differenceFrom(actual, refName, actName);
+        if (!diff.isEmpty()) {
+            fail(diff + context);
+        }
     }
 
     /**
@@ -65,8 +78,8 @@ class GuestTest {
         if (p.sandboxStdout().isPresent()) {
             return;
         }
-        assertFalse(linux.stdout().contains("[MISMATCH"), p.name() + " broke its own expectations on Linux:\n" + linux);
-        assertEquals(p.expectedExit(), linux.status(), p.name() + " natively:\n" + linux);
-        assertTrue(!linux.stdout().isEmpty(), p.name() + " printed nothing natively");
+        assertFalse(linux.stdout().contains("[MISMATCH"), "broke its own expectations on Linux:\n" + linux);
+        assertEquals(p.expectedExit(), linux.status(), "exit status natively:\n" + linux);
+        assertFalse(linux.stdout().isEmpty(), "printed nothing natively");
     }
 }
