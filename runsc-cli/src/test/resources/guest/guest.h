@@ -14,7 +14,6 @@
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,7 +268,7 @@ static inline int guest_done(void) {
     return guest_mismatches ? 1 : 0;
 }
 
-/** An address in no mapping (low memory is never mapped for a static non-PIE binary's data). */
+/** An address in no mapping: page 0, below vm.mmap_min_addr, is never mapped. */
 #define BADPTR ((void *) 1)
 
 #endif
