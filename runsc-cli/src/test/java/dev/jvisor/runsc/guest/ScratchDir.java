@@ -27,17 +27,22 @@ final class ScratchDir implements AutoCloseable {
      */
     static ScratchDir create(String label, List<String> tree) throws IOException {
         ScratchDir d = new ScratchDir(Files.createTempDirectory("jvisor-guest-" + label + "-"));
-        for (String entry : tree) {
-            Path p = d.path.resolve(entry);
-            if (!p.normalize().startsWith(d.path)) {
-                throw new IllegalArgumentException("fixture entry escapes the scratch dir: " + entry);
+        try {
+            for (String entry : tree) {
+                Path p = d.path.resolve(entry);
+                if (!p.normalize().startsWith(d.path)) {
+                    throw new IllegalArgumentException("fixture entry escapes the scratch dir: " + entry);
+                }
+                Files.createDirectories(entry.endsWith("/") ? p : p.getParent());
+                if (!entry.endsWith("/")) {
+                    Files.createFile(p);
+                }
             }
-            Files.createDirectories(entry.endsWith("/") ? p : p.getParent());
-            if (!entry.endsWith("/")) {
-                Files.createFile(p);
-            }
+            return d;
+        } catch (IOException | RuntimeException e) {
+            d.close();
+            throw e;
         }
-        return d;
     }
 
     Path path() {
