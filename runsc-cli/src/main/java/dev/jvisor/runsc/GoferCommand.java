@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The command line that starts a gofer JVM ({@link dev.jvisor.sentry.boot.SandboxSpec#goferCommand}): the same
  * java and classpath as this JVM, then {@code dev.jvisor.runsc.Main [--debug-log F [--debug]] gofer}, to which the
- * sentry appends the gofer's own arguments: {@code --socket-fd N --root-path DIR [--readonly]}. bin/jrunsc passes the java binary and the gofer's JVM options as
+ * sentry appends the gofer's own arguments: {@code --io-fd N --root DIR [--readonly]}. bin/jrunsc passes the java binary and the gofer's JVM options as
  * system properties; without them (tests, an IDE) this JVM's java and native access are used.
  */
 final class GoferCommand {

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "jrunsc", versionProvider = VersionProvider.class, sortOptions = false,
         description = "An OCI runtime that runs containers on the jVisor user-space kernel.",
-        subcommands = {Do.class, Run.class, Spec.class, Help.class})
+        subcommands = {Do.class, Run.class, Spec.class, Help.class, Gofer.class})
 public final class Main extends BaseCommand {
     @Mixin
     final GlobalOptions globals = new GlobalOptions();
@@ -28,9 +28,13 @@ public final class Main extends BaseCommand {
     private final SandboxLauncher launcher;
     private final SignalForwarder forwarder;
 
-    /** The production wiring: sandboxes run in this JVM, and no signal forwarding until the sentry offers it. */
+    /** The production wiring: sandboxes run in this JVM, and SIGINT/SIGTERM go to the running one. */
     public Main() {
-        this(Sandbox::run, SignalForwarder.NONE);
+        this(new ForegroundSandbox());
+    }
+
+    private Main(ForegroundSandbox sandbox) {
+        this(sandbox, sandbox);
     }
 
     /**

@@ -17,6 +17,10 @@ final class SignalSyscalls {
     /** sizeof(struct kernel_sigaction): handler, flags, restorer, mask. */
     private static final long SIGACTION_SIZE = 32;
 
+    /** The sa_flags bits Linux keeps (UAPI_SA_FLAGS on x86-64); it silently clears every other bit. */
+    private static final long KNOWN_FLAGS = Signals.SA_NOCLDSTOP | Signals.SA_NOCLDWAIT | Signals.SA_SIGINFO
+            | Signals.SA_ONSTACK | Signals.SA_RESTART | Signals.SA_NODEFER | Signals.SA_RESETHAND | Signals.SA_RESTORER;
+
     /** Implements rt_sigaction(2). */
     static long rtSigaction(Task t, SyscallArguments a) {
         int sig = a.i(0);
@@ -26,26 +30,22 @@ final class SignalSyscalls {
         if (a.a1 != 0 && (sig == Signals.SIGKILL || sig == Signals.SIGSTOP)) {
             return Errno.EINVAL.ret();
         }
+        // Linux installs the new action before it copies the old one out, so a bad oldact pointer fails with
+        // EFAULT after the change has taken effect.
         MemorySegment s = t.scratch();
-        long h = 0, f = 0, r = 0, m = 0;
+        long[] old = new long[4];
+        t.signalActions().get(sig, old);
         if (a.a1 != 0) {
             t.mm().copyIn(a.a1, s, SIGACTION_SIZE);
-            h = s.get(JAVA_LONG, 0);
-            f = s.get(JAVA_LONG, 8);
-            r = s.get(JAVA_LONG, 16);
-            m = s.get(JAVA_LONG, 24) & ~unblockable();
+            t.signalActions().set(sig, s.get(JAVA_LONG, 0), s.get(JAVA_LONG, 8) & KNOWN_FLAGS, s.get(JAVA_LONG, 16),
+                    s.get(JAVA_LONG, 24) & ~unblockable());
         }
         if (a.a2 != 0) {
-            long[] old = new long[4];
-            t.signalActions().get(sig, old);
             MemorySegment o = s.asSlice(64, SIGACTION_SIZE);
             for (int i = 0; i < 4; i++) {
                 o.set(JAVA_LONG, 8L * i, old[i]);
             }
             t.mm().copyOut(a.a2, o, SIGACTION_SIZE);
-        }
-        if (a.a1 != 0) {
-            t.signalActions().set(sig, h, f, r, m);
         }
         return 0;
     }

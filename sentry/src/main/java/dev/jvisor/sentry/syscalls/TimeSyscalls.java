@@ -102,11 +102,12 @@ final class TimeSyscalls {
     static long clockNanosleep(Task t, SyscallArguments a) {
         int clock = a.i(0);
         int hc = hostClock(clock);
-        if (hc < 0 || clock == Time.CLOCK_THREAD_CPUTIME_ID) {
+        if (hc < 0) {
             return Errno.EINVAL.ret();
         }
-        // Clocks without a sleep in Linux (raw, coarse) and the process CPU clock, which we cannot yet measure.
-        if (clock == Time.CLOCK_MONOTONIC_RAW || clock == Time.CLOCK_REALTIME_COARSE
+        // Clocks without a sleep in Linux (thread CPU, raw, coarse), and the process CPU clock, which we cannot
+        // measure yet.
+        if (clock == Time.CLOCK_THREAD_CPUTIME_ID || clock == Time.CLOCK_MONOTONIC_RAW || clock == Time.CLOCK_REALTIME_COARSE
                 || clock == Time.CLOCK_MONOTONIC_COARSE || clock == Time.CLOCK_PROCESS_CPUTIME_ID) {
             return Errno.EOPNOTSUPP.ret();
         }
