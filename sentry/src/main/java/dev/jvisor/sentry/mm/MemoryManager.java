@@ -72,6 +72,12 @@ public final class MemoryManager {
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
     // guarded by lock: the VMA found last (copies hit the same one again and again); null after any change
     private Vma lastVma;
+    // guarded by lock: the VMAs' starts and the VMAs as sorted arrays, so lookups allocate nothing (a TreeMap
+    // lookup boxes its key); rebuilt on the first lookup after a change
+    private long[] indexStarts = new long[16];
+    private Vma[] indexVmas = new Vma[16];
+    private int indexSize;
+    private boolean indexStale;
     // guarded by lock
     private long brkStart, brk;
     // guarded by lock: top-down placement starts below this
@@ -548,6 +554,7 @@ public final class MemoryManager {
                 }
                 if (cur.prot() != newProt) {
                     vmas.put(a, cur.withProt(newProt));
+                    changed();
                     int r = as.protect(cur.start(), cur.length(), newProt);
                     if (r < 0) {
                         result = r;
@@ -556,7 +563,7 @@ public final class MemoryManager {
                 }
                 a = cur.end();
             }
-            lastVma = null;
+            changed();
             mergeAround(start, end);
             return result;
         }
@@ -742,7 +749,7 @@ public final class MemoryManager {
                 as.unmap(runStart, runEnd - runStart);
             }
             vmas.clear();
-            lastVma = null;
+            changed();
             brkStart = brk = 0;
             mmapBase = Math.max(MMAP_MIN_ADDR, maxAddr - STACK_AREA);
         }
@@ -761,12 +768,42 @@ public final class MemoryManager {
         if (c != null && c.contains(addr)) {
             return c;
         }
-        Map.Entry<Long, Vma> e = vmas.floorEntry(addr);
-        if (e == null || e.getValue().end() <= addr) {
+        if (indexStale) {
+            rebuildIndex();
+        }
+        int i = Arrays.binarySearch(indexStarts, 0, indexSize, addr);
+        if (i < 0) {
+            i = -i - 2; // the last start below addr
+        }
+        if (i < 0 || indexVmas[i].end() <= addr) {
             return null;
         }
-        lastVma = e.getValue();
+        lastVma = indexVmas[i];
         return lastVma;
+    }
+
+    /** Records that the VMA tree changed: the cache and the index are stale. */
+    private void changed() {
+        lastVma = null;
+        indexStale = true;
+    }
+
+    private void rebuildIndex() {
+        int n = vmas.size();
+        if (indexStarts.length < n) {
+            int cap = Math.max(n, indexStarts.length * 2);
+            indexStarts = new long[cap];
+            indexVmas = new Vma[cap];
+        }
+        int i = 0;
+        for (Vma v : vmas.values()) {
+            indexStarts[i] = v.start();
+            indexVmas[i] = v;
+            i++;
+        }
+        Arrays.fill(indexVmas, n, indexSize > n ? indexSize : n, null);
+        indexSize = n;
+        indexStale = false;
     }
 
     private Vma accessible(long addr, boolean write) {
@@ -819,7 +856,7 @@ public final class MemoryManager {
             Vma v = e.getValue();
             vmas.put(v.start(), v.slice(v.start(), addr));
             vmas.put(addr, v.slice(addr, v.end()));
-            lastVma = null;
+            changed();
         }
     }
 
@@ -840,7 +877,7 @@ public final class MemoryManager {
                 vmas.remove(next.start());
                 cur = cur.merge(next);
                 vmas.put(cur.start(), cur);
-                lastVma = null;
+                changed();
             } else {
                 cur = next;
             }
@@ -862,7 +899,7 @@ public final class MemoryManager {
             it.remove();
             releaseBacking(v.backing(), v.length());
         }
-        lastVma = null;
+        changed();
         if (unmapHost) {
             as.unmap(start, end - start);
         }
@@ -876,7 +913,7 @@ public final class MemoryManager {
             return r;
         }
         vmas.put(v.start(), v);
-        lastVma = null;
+        changed();
         mergeAround(v.start(), v.end());
         return 0;
     }
@@ -919,11 +956,12 @@ public final class MemoryManager {
         splitAt(from);
         splitAt(from + oldLen);
         Vma old = vmas.remove(from);
-        lastVma = null;
+        changed();
         Vma moved = old.movedTo(to);
         int r = as.map(to, oldLen, moved.prot(), moved.backing());
         if (r < 0) {
             vmas.put(from, old);
+            changed();
             mergeAround(from, from + oldLen);
             if (fresh >= 0) {
                 releaseBacking(fresh, oldLen);
@@ -931,6 +969,7 @@ public final class MemoryManager {
             return r;
         }
         vmas.put(to, moved);
+        changed();
         if (dontUnmap) {
             // The old range stays mapped, with its pages gone: zero, or the file's bytes again.
             Vma left = new Vma(old.start(), old.end(), old.prot(), old.flags(), fresh, old.file(), old.fileOffset(),
@@ -939,6 +978,7 @@ public final class MemoryManager {
                 copyFromFile(old.file(), old.fileOffset(), fresh, oldLen);
             }
             vmas.put(from, left);
+            changed();
             as.map(from, oldLen, left.prot(), fresh);
         } else {
             as.unmap(from, oldLen);
