@@ -601,7 +601,17 @@ public final class MemoryManager {
         }
         synchronized (lock) {
             Vma vma = find(oldAddr);
-            if (vma == null || oldLen > vma.end() - oldAddr) {
+            if (vma == null) {
+                return Errno.EFAULT.ret();
+            }
+            // Where Linux would have one VMA we may have several that continue each other (their memory-file
+            // ranges are not adjacent); the old range may span them, but nothing else.
+            Vma last = vma;
+            for (Vma next; (next = vmas.get(last.end())) != null && last.continues(next); ) {
+                last = next;
+            }
+            long logicalEnd = last.end();
+            if (oldLen > logicalEnd - oldAddr) {
                 return Errno.EFAULT.ret();
             }
             if (oldLen == 0) {
@@ -626,9 +636,9 @@ public final class MemoryManager {
                 return oldAddr;
             }
             long oldEnd = oldAddr + oldLen;
-            if (oldEnd == vma.end() && !dontUnmap && newLen - oldLen <= maxAddr - oldEnd
+            if (oldEnd == logicalEnd && !dontUnmap && newLen - oldLen <= maxAddr - oldEnd
                     && !intersects(oldEnd, oldAddr + newLen)) {
-                long r = extend(vma, oldEnd, newLen - oldLen);
+                long r = extend(last, oldEnd, newLen - oldLen);
                 return r < 0 ? r : oldAddr;
             }
             if (!mayMove) {
@@ -955,38 +965,48 @@ public final class MemoryManager {
         }
         splitAt(from);
         splitAt(from + oldLen);
-        Vma old = vmas.remove(from);
-        changed();
-        Vma moved = old.movedTo(to);
-        int r = as.map(to, oldLen, moved.prot(), moved.backing());
-        if (r < 0) {
-            vmas.put(from, old);
-            changed();
-            mergeAround(from, from + oldLen);
-            if (fresh >= 0) {
-                releaseBacking(fresh, oldLen);
+        // The range may be several VMAs that continue each other (grown in place with separate backing).
+        List<Vma> pieces = new ArrayList<>(vmas.subMap(from, true, from + oldLen, false).values());
+        for (int i = 0; i < pieces.size(); i++) {
+            Vma p = pieces.get(i);
+            int r = as.map(to + (p.start() - from), p.length(), p.prot(), p.backing());
+            if (r < 0) {
+                if (i > 0) {
+                    as.unmap(to, pieces.get(i - 1).end() - from);
+                }
+                mergeAround(from, from + oldLen);
+                if (fresh >= 0) {
+                    releaseBacking(fresh, oldLen);
+                }
+                return r;
             }
-            return r;
         }
-        vmas.put(to, moved);
+        Vma last = null;
+        for (Vma p : pieces) {
+            vmas.remove(p.start());
+            last = p.movedTo(to + (p.start() - from));
+            vmas.put(last.start(), last);
+        }
         changed();
         if (dontUnmap) {
             // The old range stays mapped, with its pages gone: zero, or the file's bytes again.
-            Vma left = new Vma(old.start(), old.end(), old.prot(), old.flags(), fresh, old.file(), old.fileOffset(),
-                    old.name());
-            if (old.file() != null) {
-                copyFromFile(old.file(), old.fileOffset(), fresh, oldLen);
+            for (Vma p : pieces) {
+                long b = fresh + (p.start() - from);
+                if (p.file() != null) {
+                    copyFromFile(p.file(), p.fileOffset(), b, p.length());
+                }
+                vmas.put(p.start(), new Vma(p.start(), p.end(), p.prot(), p.flags(), b, p.file(), p.fileOffset(),
+                        p.name()));
+                as.map(p.start(), p.length(), p.prot(), b);
             }
-            vmas.put(from, left);
             changed();
-            as.map(from, oldLen, left.prot(), fresh);
         } else {
             as.unmap(from, oldLen);
         }
         mergeAround(from, from + oldLen);
         mergeAround(to, to + oldLen);
         if (newLen > oldLen) {
-            long e = extend(moved, to + oldLen, newLen - oldLen);
+            long e = extend(last, to + oldLen, newLen - oldLen);
             if (e < 0) {
                 return e;
             }

@@ -68,12 +68,19 @@ public record Vma(long start, long end, int prot, int flags, long backing, FileD
         return new Vma(newStart, newStart + length(), prot, flags, backing, file, fileOffset, name);
     }
 
-    /** True if {@code next} starts where this ends and continues it in every respect, so the two can be one. */
-    public boolean canMerge(Vma next) {
+    /**
+     * True if {@code next} starts where this ends and continues it as Linux would see it (same protection, flags,
+     * file and file position), whatever their memory-file ranges.
+     */
+    public boolean continues(Vma next) {
         return end == next.start && prot == next.prot && flags == next.flags && file == next.file
-                && backing + length() == next.backing
                 && (file == null || fileOffset + length() == next.fileOffset)
                 && name.equals(next.name);
+    }
+
+    /** True if {@link #continues} holds and the memory-file ranges are adjacent too, so the two can be one. */
+    public boolean canMerge(Vma next) {
+        return continues(next) && backing + length() == next.backing;
     }
 
     /** This VMA extended over {@code next} (after {@link #canMerge}). */

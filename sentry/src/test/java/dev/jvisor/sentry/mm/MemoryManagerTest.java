@@ -405,6 +405,27 @@ class MemoryManagerTest {
     }
 
     @Test
+    void mremapTreatsAVmaGrownInPlaceAsOneMappingLikeLinux() {
+        // realloc of a large block: grow in place (new memory-file range), then grow again with MAYMOVE.
+        long a = map(4 * PAGE, RW);
+        mm.munmap(a + PAGE, 3 * PAGE);
+        long blocker = map(PAGE, RW); // takes the memory-file pages right after a's
+        assertEquals(a, mm.mremap(a, PAGE, 2 * PAGE, 0, 0));
+        mm.writeLong(a, 1);
+        mm.writeLong(a + PAGE, 2);
+        long b = mm.mremap(a, 2 * PAGE, 8 * PAGE, Mman.MREMAP_MAYMOVE, 0);
+        assertTrue(b > 0, "mremap over a grown mapping failed: " + b);
+        assertEquals(1, mm.readLong(b));
+        assertEquals(2, mm.readLong(b + PAGE));
+        assertEquals(0, mm.readLong(b + 7 * PAGE));
+        assertNull(mm.findVma(a));
+        assertTrue(mm.findVma(blocker) != null);
+        assertTrue(mm.vmas().stream().filter(v -> v.start() >= b && v.end() <= b + 8 * PAGE).count() >= 2,
+                "the moved pieces keep their own memory-file ranges");
+        assertEquals(b, mm.mremap(b, 8 * PAGE, PAGE, 0, 0), "shrinking works across the pieces too");
+    }
+
+    @Test
     void mremapFixedMovesToTheGivenAddressReplacingIt() {
         long a = map(PAGE, RW);
         long t = map(2 * PAGE, PROT_READ);
