@@ -121,6 +121,34 @@ public final class MemoryFile implements AutoCloseable {
     }
 
     /**
+     * Allocates exactly {@code [offset, offset+len)} if all of it is free (to grow an allocation in place, so
+     * the VMAs above it can stay one). Returns {@code offset}, or {@code -ENOMEM}.
+     */
+    public synchronized long allocateAt(long offset, long len) {
+        if (len <= 0 || ((offset | len) & ~Mman.PAGE_MASK) != 0 || offset < 0) {
+            throw new IllegalArgumentException("allocation of " + len + " bytes at " + offset);
+        }
+        if (closed || len > limit - allocated || offset > size - len) {
+            return Errno.ENOMEM.ret();
+        }
+        Map.Entry<Long, Long> e = free.floorEntry(offset);
+        if (e == null || e.getValue() < offset + len) {
+            return Errno.ENOMEM.ret();
+        }
+        long start = e.getKey();
+        long end = e.getValue();
+        free.remove(start);
+        if (start < offset) {
+            free.put(start, offset);
+        }
+        if (offset + len < end) {
+            free.put(offset + len, end);
+        }
+        allocated += len;
+        return offset;
+    }
+
+    /**
      * Returns {@code [offset, offset+len)} to the allocator and its pages to the host. The range must have been
      * allocated (a whole allocation or any page-aligned piece of one) and not freed since.
      */

@@ -351,7 +351,8 @@ public final class MemoryManager {
                     || vmas.size() >= MAX_MAP_COUNT) {
                 return brk;
             }
-            long backing = file.allocate(newEnd - oldEnd);
+            Vma below = find(oldEnd - 1);
+            long backing = allocateAfter(below, newEnd - oldEnd);
             if (backing < 0) {
                 return brk;
             }
@@ -933,7 +934,7 @@ public final class MemoryManager {
         if (vmas.size() >= MAX_MAP_COUNT) {
             return Errno.ENOMEM.ret();
         }
-        long backing = file.allocate(len);
+        long backing = allocateAfter(vma, len);
         if (backing < 0) {
             return backing;
         }
@@ -946,6 +947,17 @@ public final class MemoryManager {
             }
         }
         return mapNew(new Vma(at, at + len, vma.prot(), vma.flags(), backing, vma.file(), fileOff, vma.name()));
+    }
+
+    /** Memory for {@code len} bytes above {@code below}: right after its range if free, so the two can merge. */
+    private long allocateAfter(Vma below, long len) {
+        if (below != null) {
+            long at = below.backing() + below.length();
+            if (at <= file.size() - len && file.allocateAt(at, len) == at) {
+                return at;
+            }
+        }
+        return file.allocate(len);
     }
 
     /**

@@ -58,6 +58,20 @@ class MemoryFileTest {
     }
 
     @Test
+    void allocateAtGrowsAnAllocationInPlaceOnlyIfFree() {
+        try (MemoryFile f = new MemoryFile(64 * MB, 64 * MB)) {
+            long a = f.allocate(4096);
+            long b = f.allocate(4096);
+            assertEquals(Errno.ENOMEM.ret(), f.allocateAt(a + 4096, 4096), "taken by b");
+            assertEquals(b + 4096, f.allocateAt(b + 4096, 8192));
+            assertEquals(b + 3 * 4096, f.allocate(4096), "the free extent was cut, not lost");
+            f.free(a, 4096);
+            assertEquals(a, f.allocateAt(a, 4096));
+            assertEquals(5 * 4096, f.allocated());
+        }
+    }
+
+    @Test
     void allocationBeyondTheCapIsEnomem() {
         try (MemoryFile f = new MemoryFile(64 * MB, 2 * MB)) {
             assertTrue(f.allocate(MB) >= 0);
