@@ -45,6 +45,7 @@ public final class MemoryFile implements AutoCloseable {
      * @param limit most bytes allocated at once; allocations beyond it fail with ENOMEM
      * @throws HostException if the memfd cannot be created, sized or mapped
      */
+    @SuppressWarnings("restricted") // the mapping is exactly size bytes long
     public MemoryFile(long size, long limit) {
         if (size <= 0 || (size & ~Mman.PAGE_MASK) != 0 || limit < 0) {
             throw new IllegalArgumentException("memory file size " + size + ", limit " + limit);

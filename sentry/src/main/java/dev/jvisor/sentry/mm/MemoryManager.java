@@ -373,16 +373,16 @@ public final class MemoryManager {
 
     /**
      * mmap(2) with two extras for the loader and the kernel: only the first {@code fileBytes} bytes of the
-     * mapping come from {@code file} (the rest of the range reads as zero, as an ELF segment's tail past
+     * mapping come from {@code src} (the rest of the range reads as zero, as an ELF segment's tail past
      * p_filesz must), and {@code name} is what /proc/self/maps shows ("[stack]", the file's path).
      */
-    public long mmap(long addr, long len, int prot, int flags, FileDescription file, long offset, long fileBytes,
+    public long mmap(long addr, long len, int prot, int flags, FileDescription src, long offset, long fileBytes,
             String name) {
         boolean anon = (flags & Mman.MAP_ANONYMOUS) != 0;
         if ((offset & ~Mman.PAGE_MASK) != 0) {
             return Errno.EINVAL.ret();
         }
-        if (!anon && file == null) {
+        if (!anon && src == null) {
             return Errno.EBADF.ret();
         }
         if ((flags & Mman.MAP_HUGETLB) != 0) {
@@ -431,7 +431,7 @@ public final class MemoryManager {
             } else {
                 return Errno.EINVAL.ret();
             }
-            file = null;
+            src = null;
             offset = 0;
         } else if (type == Mman.MAP_SHARED || type == Mman.MAP_PRIVATE) {
             vmaType = type;
@@ -446,14 +446,14 @@ public final class MemoryManager {
         int vmaFlags = vmaType | (flags & (Mman.MAP_ANONYMOUS | Mman.MAP_GROWSDOWN));
 
         // Allocate and fill outside the lock: reading the file may take a while.
-        long backing = this.file.allocate(alen);
+        long backing = file.allocate(alen);
         if (backing < 0) {
             return backing;
         }
-        if (file != null) {
-            long r = copyFromFile(file, offset, backing, Math.min(alen, Math.max(fileBytes, 0)));
+        if (src != null) {
+            long r = copyFromFile(src, offset, backing, Math.min(alen, Math.max(fileBytes, 0)));
             if (r < 0) {
-                this.file.free(backing, alen);
+                file.free(backing, alen);
                 return r;
             }
         }
@@ -475,7 +475,7 @@ public final class MemoryManager {
                 }
             }
             if (err == 0) {
-                Vma v = new Vma(addr, addr + alen, prot & 7, vmaFlags, backing, file, offset,
+                Vma v = new Vma(addr, addr + alen, prot & 7, vmaFlags, backing, src, offset,
                         name == null ? "" : name);
                 err = mapNew(v);
                 if (err < 0 && fixed) {
