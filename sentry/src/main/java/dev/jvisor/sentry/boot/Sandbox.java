@@ -26,8 +26,12 @@ import java.util.concurrent.ExecutionException;
  * set up), the memory file, the platform, the filesystem and the init task. Then it waits for init to exit.
  */
 public final class Sandbox implements AutoCloseable {
-    /** Default cap on workload memory when the spec sets none. */
-    static final long DEFAULT_MEMORY_LIMIT = 16L << 30;
+    /** Default cap on workload memory when the spec sets none: the host's RAM, as a container without limits sees. */
+    static long defaultMemoryLimit() {
+        long host = ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getTotalMemorySize();
+        return Math.min(MemoryFile.DEFAULT_SIZE, host > 0 ? host : MemoryFile.DEFAULT_SIZE);
+    }
 
     private final GoferProcess gofer;
     private final MemoryFile memoryFile;
@@ -69,7 +73,7 @@ public final class Sandbox implements AutoCloseable {
         MemoryFile mf = null;
         Platform platform = null;
         try {
-            mf = new MemoryFile(DEFAULT_MEMORY_LIMIT);
+            mf = new MemoryFile(MemoryFile.DEFAULT_SIZE, defaultMemoryLimit());
             platform = provider.create(mf.fd());
             VirtualFilesystem vfs = VirtualFilesystem.forSandbox(gofer.client(), spec.overlay(), spec.rootReadonly());
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());

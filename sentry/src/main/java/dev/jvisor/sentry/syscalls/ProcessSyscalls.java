@@ -154,7 +154,7 @@ final class ProcessSyscalls {
         MemorySegment s = t.scratch().asSlice(0, SysInfo.SIZE);
         s.fill((byte) 0);
         s.set(JAVA_LONG, SysInfo.UPTIME, t.kernel().uptimeNanos() / 1_000_000_000L);
-        long total = t.kernel().memoryFile().capacity();
+        long total = t.kernel().memoryFile().limit();
         long used = t.kernel().memoryFile().allocated();
         s.set(JAVA_LONG, SysInfo.TOTALRAM, total);
         s.set(JAVA_LONG, SysInfo.FREERAM, Math.max(0, total - used));

@@ -1,0 +1,29 @@
+/**
+ * Workload memory: the {@link dev.jvisor.sentry.mm.MemoryFile} (one memfd holding every workload page, mapped whole
+ * into the sentry) and one {@link dev.jvisor.sentry.mm.MemoryManager} per address space (its VMAs, brk, and copies
+ * that honour the workload's protections).
+ *
+ * <h2>Ownership and locking</h2>
+ * <ul>
+ *   <li>The task thread calls its {@code MemoryManager}; other threads of the same process (later: CLONE_VM) and
+ *       the kernel (/proc readers, ptrace-style peeks) may too. Every method takes the manager's own lock, so
+ *       calls from any thread are safe; none of them blocks while holding it except on the memory file's
+ *       allocator lock and on platform calls ({@code AddressSpace.map/unmap/protect}).</li>
+ *   <li>Lock order: {@code MemoryManager} lock, then {@code MemoryFile} (its allocator monitor). Nothing in the
+ *       memory file calls back into a manager.</li>
+ *   <li>{@link dev.jvisor.sentry.mm.MemoryManager#io} runs its callback without the manager lock (it may block on
+ *       a pipe); memory unmapped meanwhile is freed only after the last running callback returns, so a callback
+ *       never writes into memory the allocator handed to someone else.</li>
+ *   <li>{@code AddressSpace} methods are called with the manager lock held. The platform's precondition is that
+ *       they run on the thread that drives the address space, which is the task thread in the one-thread case;
+ *       with several threads per address space the platform must forward the request to that thread.</li>
+ *   <li>{@link dev.jvisor.sentry.mm.Vma} is immutable; the VMA tree maps start addresses to VMAs, never
+ *       overlapping.</li>
+ * </ul>
+ *
+ * <h2>Memory-file ownership</h2>
+ * Each allocated memory-file page backs exactly one VMA page of one manager. munmap and MAP_FIXED replacement
+ * free the pages they drop; mremap moves pages without copying by handing their range to the new VMA. Fork (when
+ * it comes) must copy eagerly or introduce reference counts before two VMAs may share a page.
+ */
+package dev.jvisor.sentry.mm;
