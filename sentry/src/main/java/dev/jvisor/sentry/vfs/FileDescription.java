@@ -3,6 +3,7 @@ package dev.jvisor.sentry.vfs;
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Fcntl;
 import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.mm.MemoryManager;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,6 +27,9 @@ public abstract class FileDescription {
             | Fcntl.O_SYNC | Fcntl.O_PATH | Fcntl.O_ASYNC;
 
     private final AtomicInteger refs = new AtomicInteger(1);
+    // Made once so that read(2) and write(2) hand mm.io a callback without allocating one per call.
+    private final MemoryManager.SegmentIo reader = this::read;
+    private final MemoryManager.SegmentIo writer = this::write;
     private final VirtualDentry vd;
     private volatile int flags;
     private final Object posLock = new Object();
@@ -49,6 +53,16 @@ public abstract class FileDescription {
     /** Writes {@code src} at {@code offset}. Returns bytes or -errno. */
     public long pwrite(MemorySegment src, long offset) {
         return Errno.EINVAL.ret();
+    }
+
+    /** {@link #read} as an mm.io callback (fills workload memory). */
+    public final MemoryManager.SegmentIo readIo() {
+        return reader;
+    }
+
+    /** {@link #write} as an mm.io callback (drains workload memory). */
+    public final MemoryManager.SegmentIo writeIo() {
+        return writer;
     }
 
     /** The path this was opened through, or null. */

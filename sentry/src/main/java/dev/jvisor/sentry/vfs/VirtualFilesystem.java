@@ -212,6 +212,13 @@ public final class VirtualFilesystem {
                 || type == FileMode.S_IFSOCK;
     }
 
+    /** stat(2) core for a resolved path: the inode's attributes plus the mount's identity. */
+    public static void stat(VirtualDentry vd, Kstat st) {
+        vd.inode().stat(st);
+        st.mountId = vd.mount().id();
+        st.mountRoot = vd.dentry() == vd.mount().root();
+    }
+
     // ---- open -----------------------------------------------------------------------------------------------
 
     /**
