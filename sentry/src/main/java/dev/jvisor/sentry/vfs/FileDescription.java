@@ -37,11 +37,13 @@ public abstract class FileDescription {
 
     /**
      * @param vd the path this description was opened through, or null for a file with none (a host fd)
-     * @param flags the open(2) flags; O_LARGEFILE is implied on x86-64, as the kernel forces it
+     * @param flags the open(2) flags; O_LARGEFILE is implied on x86-64 (the kernel forces it), except for O_PATH
      */
     protected FileDescription(VirtualDentry vd, int flags) {
         this.vd = vd;
-        this.flags = (flags & KEPT) | Fcntl.O_LARGEFILE;
+        // O_PATH descriptions keep just O_PATH and the lookup flags; F_GETFL shows no O_LARGEFILE on them.
+        this.flags = (flags & Fcntl.O_PATH) != 0 ? flags & (Fcntl.O_PATH | Fcntl.O_DIRECTORY | Fcntl.O_NOFOLLOW)
+                : (flags & KEPT) | Fcntl.O_LARGEFILE;
     }
 
     /** Reads up to {@code dst.byteSize()} bytes at {@code offset} into {@code dst}. Returns bytes or -errno. */

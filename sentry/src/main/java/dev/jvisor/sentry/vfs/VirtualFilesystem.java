@@ -234,6 +234,10 @@ public final class VirtualFilesystem {
         if ((flags & Fcntl.O_TMPFILE) == Fcntl.O_TMPFILE) {
             throw Errno.EOPNOTSUPP.exception();
         }
+        if ((flags & (Fcntl.O_CREAT | Fcntl.O_DIRECTORY)) == (Fcntl.O_CREAT | Fcntl.O_DIRECTORY)) {
+            // Linux 6.4 and later refuse the combination outright.
+            throw Errno.EINVAL.exception();
+        }
         PathWalk w = walker(t);
         boolean follow = (flags & Fcntl.O_NOFOLLOW) == 0;
         boolean isPath = (flags & Fcntl.O_PATH) != 0;
@@ -246,14 +250,13 @@ public final class VirtualFilesystem {
             while (true) {
                 VirtualDentry dir = w.walk(start, path, follow, true);
                 String name = w.last;
-                if (name.equals(".") || name.equals("..")) {
+                // O_CREAT on "." or "..", or on a path with a trailing slash, names a directory: EISDIR,
+                // whether or not the file exists.
+                if (name.equals(".") || name.equals("..") || w.mustBeDir) {
                     throw Errno.EISDIR.exception();
                 }
                 Dentry existing = lookupOrNull(dir.dentry(), name);
                 if (existing == null) {
-                    if (w.mustBeDir) {
-                        throw Errno.EISDIR.exception();
-                    }
                     vd = create(w, dir, name, mode);
                     created = true;
                     break;
@@ -273,9 +276,6 @@ public final class VirtualFilesystem {
                 }
                 if (vd.inode().isDir()) {
                     throw Errno.EISDIR.exception();
-                }
-                if (w.mustBeDir) {
-                    throw Errno.ENOTDIR.exception();
                 }
                 break;
             }

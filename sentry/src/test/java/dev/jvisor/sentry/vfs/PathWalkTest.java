@@ -171,6 +171,7 @@ class PathWalkTest {
         FileDescription p = vfs.open(t, Fcntl.AT_FDCWD, "/a/link", Fcntl.O_PATH | Fcntl.O_NOFOLLOW, 0);
         assertTrue(p.inode().isSymlink());
         assertTrue(!p.readable() && !p.writable());
+        assertEquals(Fcntl.O_PATH | Fcntl.O_NOFOLLOW, p.flags());
         p.decRef();
         assertErrno(Errno.EEXIST, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a/link",
                 Fcntl.O_CREAT | Fcntl.O_EXCL | Fcntl.O_WRONLY, 0666));
@@ -189,7 +190,10 @@ class PathWalkTest {
         assertErrno(Errno.EISDIR, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a", Fcntl.O_RDWR, 0));
         assertErrno(Errno.EISDIR, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a", Fcntl.O_CREAT | Fcntl.O_RDONLY, 0));
         assertErrno(Errno.EISDIR, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a/new/", Fcntl.O_CREAT | Fcntl.O_RDWR, 0));
+        assertErrno(Errno.EISDIR, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a/b/file/", Fcntl.O_CREAT | Fcntl.O_RDWR, 0));
+        assertErrno(Errno.EISDIR, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a/b/..", Fcntl.O_CREAT | Fcntl.O_RDONLY, 0));
         assertErrno(Errno.ENOTDIR, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a/b/file", Fcntl.O_DIRECTORY, 0));
+        assertErrno(Errno.EINVAL, () -> vfs.open(t, Fcntl.AT_FDCWD, "/a", Fcntl.O_CREAT | Fcntl.O_DIRECTORY, 0));
         FileDescription d = vfs.open(t, Fcntl.AT_FDCWD, "/a", Fcntl.O_RDONLY | Fcntl.O_DIRECTORY, 0);
         assertTrue(d instanceof DirectoryFileDescription);
         d.decRef();

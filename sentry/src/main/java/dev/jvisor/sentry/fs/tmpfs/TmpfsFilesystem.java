@@ -14,6 +14,7 @@ public class TmpfsFilesystem extends Filesystem {
     }
 
     /** A tmpfs of type name {@code type} whose root has mode {@code rootPerm} and the given owner. */
+    @SuppressWarnings("this-escape") // the root inode only takes an inode number from this
     public TmpfsFilesystem(String type, int rootPerm, int uid, int gid) {
         this.type = type;
         this.root = Dentry.root(new TmpfsDirectory(this, rootPerm, uid, gid));
