@@ -15,7 +15,6 @@ import dev.jvisor.sentry.vfs.Kstat;
 import dev.jvisor.sentry.vfs.VirtualDentry;
 import dev.jvisor.sentry.vfs.VirtualFilesystem;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 
 /**
  * File syscalls: argument decoding and checks in the order Linux makes them; the work is in package vfs.
@@ -386,7 +385,7 @@ final class FileSyscalls {
         } else {
             vd = vfs(t).resolveAt(t, dirfd, p, false);
         }
-        byte[] target = vfs(t).readlink(t, vd).getBytes(StandardCharsets.ISO_8859_1);
+        byte[] target = vfs(t).readlink(t, vd).getBytes(VirtualFilesystem.NAME_CHARSET);
         int n = Math.min(target.length, bufsiz);
         t.mm().writeBytes(buf, target, 0, n);
         return n;
@@ -397,7 +396,7 @@ final class FileSyscalls {
     /** Implements getcwd(2): the length including the NUL, or ERANGE when it does not fit. */
     public static long getcwd(Task t, SyscallArguments a) {
         String cwd = vfs(t).pathname(t.fs().cwd(), t.fs().root());
-        byte[] b = cwd.getBytes(StandardCharsets.ISO_8859_1);
+        byte[] b = cwd.getBytes(VirtualFilesystem.NAME_CHARSET);
         long size = a.a1;
         if (Long.compareUnsigned(size, b.length + 1) < 0) {
             return Errno.ERANGE.ret();

@@ -4,7 +4,6 @@ import dev.jvisor.abi.Dirent64;
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.FileMode;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,7 +60,7 @@ public class DirectoryFileDescription extends FileDescription {
             long used = 0;
             while (pos < listing.size()) {
                 DirEntry e = listing.get((int) pos);
-                byte[] name = e.name().getBytes(StandardCharsets.ISO_8859_1);
+                byte[] name = e.name().getBytes(VirtualFilesystem.NAME_CHARSET);
                 int len = Dirent64.recLen(name.length);
                 if (used + len > buf.byteSize()) {
                     if (used == 0) {

@@ -35,6 +35,11 @@ public abstract class FileDescription {
     private final Object posLock = new Object();
     private long offset; // guarded by posLock
 
+    /** A description with no path, opened read-only (for tests and files outside the tree). */
+    protected FileDescription() {
+        this(null, Fcntl.O_RDONLY);
+    }
+
     /**
      * @param vd the path this description was opened through, or null for a file with none (a host fd)
      * @param flags the open(2) flags; O_LARGEFILE is implied on x86-64 (the kernel forces it), except for O_PATH

@@ -38,7 +38,7 @@ final class PathWalk {
         if (path.isEmpty()) {
             throw Errno.ENOENT.exception();
         }
-        if (path.length() >= VirtualFilesystem.PATH_MAX) {
+        if (VirtualFilesystem.pathTooLong(path)) {
             throw Errno.ENAMETOOLONG.exception();
         }
         ArrayDeque<String> comps = new ArrayDeque<>();
@@ -53,7 +53,7 @@ final class PathWalk {
         while (!comps.isEmpty()) {
             String name = comps.pollFirst();
             boolean isLast = comps.isEmpty();
-            if (name.length() > VirtualFilesystem.NAME_MAX) {
+            if (VirtualFilesystem.nameTooLong(name)) {
                 throw Errno.ENAMETOOLONG.exception();
             }
             Inode dir = cur.inode();
@@ -103,7 +103,7 @@ final class PathWalk {
         if (target.isEmpty()) {
             throw Errno.ENOENT.exception();
         }
-        if (target.length() >= VirtualFilesystem.PATH_MAX) {
+        if (VirtualFilesystem.pathTooLong(target)) {
             throw Errno.ENAMETOOLONG.exception();
         }
         return target;

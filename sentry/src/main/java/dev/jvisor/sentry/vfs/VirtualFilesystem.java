@@ -14,14 +14,17 @@ import dev.jvisor.sentry.fs.sys.SysFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Task;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The sandbox's mount tree and path resolution. Paths are Java strings holding one char per byte
- * (ISO-8859-1), so any byte sequence of a Linux name survives the round trip and lengths are byte counts.
+ * The sandbox's mount tree and path resolution. Paths and names are Java strings decoded from the workload's
+ * bytes with {@link #NAME_CHARSET} (as MemoryManager.readCString and the gofer wire do); limits are checked on
+ * the encoded byte length.
  */
 public final class VirtualFilesystem {
     /** Longest path, NUL included (linux/limits.h). */
@@ -30,6 +33,12 @@ public final class VirtualFilesystem {
     public static final int NAME_MAX = 255;
     /** Symlinks followed in one resolution before ELOOP. */
     public static final int MAXSYMLINKS = 40;
+
+    /**
+     * How names are turned into bytes and back, everywhere (mm's readCString and the gofer use it too). UTF-8
+     * loses names that are not valid UTF-8; switching all three to ISO-8859-1 would keep every byte.
+     */
+    public static final Charset NAME_CHARSET = StandardCharsets.UTF_8;
 
     private static final Credentials KERNEL_CREDS = new Credentials(0, 0, new int[0]);
 
@@ -127,6 +136,28 @@ public final class VirtualFilesystem {
             at = new VirtualDentry(dir.mount(), dir.dentry().added(name, made));
         }
         mount(at, fs, readonly, source);
+    }
+
+    /** The encoded length of {@code s} in bytes. */
+    static int byteLength(String s) {
+        int n = s.length();
+        // Most names are ASCII: skip encoding when no char can take more than one byte.
+        for (int i = 0; i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return s.getBytes(NAME_CHARSET).length;
+            }
+        }
+        return n;
+    }
+
+    /** A component longer than NAME_MAX bytes. */
+    static boolean nameTooLong(String name) {
+        return name.length() > NAME_MAX || (name.length() * 3 > NAME_MAX && byteLength(name) > NAME_MAX);
+    }
+
+    /** A path of PATH_MAX bytes or more (no room for the NUL). */
+    static boolean pathTooLong(String path) {
+        return path.length() >= PATH_MAX || (path.length() * 3 >= PATH_MAX && byteLength(path) >= PATH_MAX);
     }
 
     /** Steps from a covered dentry to the root of what is mounted on it, repeatedly. */
@@ -297,7 +328,7 @@ public final class VirtualFilesystem {
     }
 
     private VirtualDentry create(PathWalk w, VirtualDentry dir, String name, int mode) {
-        if (name.length() > NAME_MAX) {
+        if (nameTooLong(name)) {
             throw Errno.ENAMETOOLONG.exception();
         }
         if (dir.mount().readonly()) {
@@ -329,7 +360,7 @@ public final class VirtualFilesystem {
         if (name.equals(".") || name.equals("..") || lookupOrNull(dir.dentry(), name) != null) {
             throw Errno.EEXIST.exception();
         }
-        if (name.length() > NAME_MAX) {
+        if (nameTooLong(name)) {
             throw Errno.ENAMETOOLONG.exception();
         }
         if (dir.mount().readonly()) {

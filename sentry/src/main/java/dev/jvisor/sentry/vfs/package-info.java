@@ -33,8 +33,7 @@
  * </ol>
  *
  * <h2>Names</h2>
- * Paths and names are Java strings holding one char per byte (ISO-8859-1), so any Linux name round-trips and
- * lengths are byte counts: PATH_MAX 4096 with the NUL, NAME_MAX 255. Whoever turns workload bytes into a
- * String (MemoryManager.readCString) or gofer names into Strings must use that charset.
+ * Paths and names are Java strings; {@code VirtualFilesystem.NAME_CHARSET} (UTF-8, as mm's readCString and the
+ * gofer wire use) turns them into bytes, and limits are byte counts: PATH_MAX 4096 with the NUL, NAME_MAX 255.
  */
 package dev.jvisor.sentry.vfs;

@@ -79,6 +79,9 @@ class PathWalkTest {
     void namesAndPathsOverTheLimitsAreTooLong() {
         assertErrno(Errno.ENAMETOOLONG, () -> resolve("/a/" + "x".repeat(256)));
         assertErrno(Errno.ENOENT, () -> resolve("/a/" + "x".repeat(255)));
+        // The limit counts encoded bytes: 128 two-byte characters are 256 bytes.
+        assertErrno(Errno.ENAMETOOLONG, () -> resolve("/a/" + "\u00e9".repeat(128)));
+        assertErrno(Errno.ENOENT, () -> resolve("/a/" + "\u00e9".repeat(127)));
         String deep = "/a" + "/.".repeat(2047);
         assertEquals(4096, deep.length());
         assertErrno(Errno.ENAMETOOLONG, () -> resolve(deep));

@@ -61,6 +61,19 @@ class SandboxTreeTest {
     }
 
     @Test
+    void theSentrysDevAndProcHideTheHostsOnes() throws IOException {
+        Files.createDirectories(dir.resolve("dev"));
+        Files.writeString(dir.resolve("dev/sda"), "disk");
+        Files.createDirectories(dir.resolve("proc/1"));
+        VirtualFilesystem v = VirtualFilesystem.forSandbox(new DirectoryGoferClient(dir), true, false);
+        Task rt = TestTasks.root(v);
+        assertErrno(Errno.ENOENT, () -> v.resolve(rt, rt.fs().root(), "/dev/sda", true));
+        assertErrno(Errno.ENOENT, () -> v.resolve(rt, rt.fs().root(), "/proc/1", true));
+        assertTrue(v.resolve(rt, rt.fs().root(), "/dev/null", true).inode().mode() != 0);
+        assertEquals("/dev", v.pathname(v.resolve(rt, rt.fs().root(), "/dev/../dev", true), rt.fs().root()));
+    }
+
+    @Test
     void memoryDevicesHaveLinuxModesAndNumbers() {
         String[] names = {"null", "zero", "full", "random", "urandom"};
         int[] minors = {3, 5, 7, 8, 9};

@@ -55,7 +55,7 @@ public final class ProcFilesystem extends Filesystem {
     /** Seconds since this /proc was made (the sandbox's boot) and idle time, which is not tracked: 0. */
     byte[] uptimeText() {
         long cs = (System.nanoTime() - bootNanos) / 10_000_000L;
-        return String.format("%d.%02d 0.00%n", cs / 100, cs % 100).getBytes(StandardCharsets.US_ASCII);
+        return String.format("%d.%02d 0.00\n", cs / 100, cs % 100).getBytes(StandardCharsets.US_ASCII);
     }
 
     /** The mount table in /proc/mounts format, paths as seen from the sandbox's root. */
@@ -67,6 +67,6 @@ public final class ProcFilesystem extends Filesystem {
             sb.append(m.source()).append(' ').append(at).append(' ').append(m.filesystem().type()).append(' ')
                     .append(m.readonly() ? "ro" : "rw").append(" 0 0\n");
         }
-        return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
+        return sb.toString().getBytes(VirtualFilesystem.NAME_CHARSET);
     }
 }

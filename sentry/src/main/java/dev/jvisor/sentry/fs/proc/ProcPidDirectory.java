@@ -10,7 +10,7 @@ import dev.jvisor.sentry.vfs.FsContext;
 import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.SyntheticFile;
 import dev.jvisor.sentry.vfs.VirtualDentry;
-import java.nio.charset.StandardCharsets;
+import dev.jvisor.sentry.vfs.VirtualFilesystem;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -156,6 +156,6 @@ final class ProcPidDirectory extends Inode {
     }
 
     private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.ISO_8859_1);
+        return s.getBytes(VirtualFilesystem.NAME_CHARSET);
     }
 }

@@ -21,7 +21,6 @@ import dev.jvisor.sentry.vfs.TestTasks;
 import dev.jvisor.sentry.vfs.VirtualFilesystem;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -154,7 +153,7 @@ class TmpfsTest {
                 nameEnd++;
             }
             String name = new String(buf.asSlice(at + Dirent64.NAME, nameEnd - Dirent64.NAME).toArray(JAVA_BYTE),
-                    StandardCharsets.ISO_8859_1);
+                    VirtualFilesystem.NAME_CHARSET);
             out.add(new Rec(buf.get(JAVA_LONG_UNALIGNED, at), buf.get(JAVA_LONG_UNALIGNED, at + Dirent64.OFF),
                     reclen, buf.get(JAVA_BYTE, at + Dirent64.TYPE), name));
             at += reclen;
