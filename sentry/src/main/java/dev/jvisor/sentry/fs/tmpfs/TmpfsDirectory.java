@@ -65,10 +65,18 @@ public final class TmpfsDirectory extends Inode {
         return inode;
     }
 
+    /** Linux's tmpfs counts a made-up 20 bytes per entry, "." and ".." included. */
+    static final int BOGO_DIRENT_SIZE = 20;
+
     @Override
     public synchronized long size() {
-        // Linux's tmpfs reports a directory size that grows with its entries; 4096 is what most filesystems show.
-        return 4096;
+        return (2L + entries.size()) * BOGO_DIRENT_SIZE;
+    }
+
+    @Override
+    public void stat(dev.jvisor.sentry.vfs.Kstat st) {
+        super.stat(st);
+        st.blocks = 0;
     }
 
     @Override

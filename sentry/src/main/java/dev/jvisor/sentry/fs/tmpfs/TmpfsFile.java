@@ -29,6 +29,13 @@ public final class TmpfsFile extends Inode {
         return size;
     }
 
+    /** Blocks as tmpfs counts them: whole 4 KiB pages, in 512-byte units (holes are not tracked). */
+    @Override
+    public void stat(dev.jvisor.sentry.vfs.Kstat st) {
+        super.stat(st);
+        st.blocks = (st.size + 4095) / 4096 * 8;
+    }
+
     /** Copies up to {@code dst.byteSize()} bytes at {@code off} into {@code dst}. */
     public synchronized long read(MemorySegment dst, long off) {
         if (off < 0) {

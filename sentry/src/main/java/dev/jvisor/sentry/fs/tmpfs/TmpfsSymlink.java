@@ -24,7 +24,7 @@ public final class TmpfsSymlink extends Inode {
 
     @Override
     public long size() {
-        return target.length();
+        return target.getBytes(dev.jvisor.sentry.vfs.VirtualFilesystem.NAME_CHARSET).length;
     }
 
     @Override

@@ -126,6 +126,28 @@ class TmpfsTest {
     }
 
     @Test
+    void sizesAndBlocksAreCountedAsLinuxTmpfsCountsThem() {
+        vfs.mkdir(t, t.fs().root(), "/d", 0755);
+        dev.jvisor.sentry.vfs.Kstat st = new dev.jvisor.sentry.vfs.Kstat();
+        vfs.resolve(t, t.fs().root(), "/d", true).inode().stat(st);
+        assertEquals(40, st.size);
+        assertEquals(2, st.nlink);
+        createFile(t, "/d/a", "");
+        createFile(t, "/d/f", "hello");
+        vfs.mkdir(t, t.fs().root(), "/d/c", 0755);
+        vfs.resolve(t, t.fs().root(), "/d", true).inode().symlink("l", "\u00e9", 0, 0);
+        vfs.resolve(t, t.fs().root(), "/d", true).inode().stat(st);
+        assertEquals(120, st.size);
+        assertEquals(3, st.nlink);
+        assertEquals(0, st.blocks);
+        vfs.resolve(t, t.fs().root(), "/d/f", true).inode().stat(st);
+        assertEquals(5, st.size);
+        assertEquals(8, st.blocks);
+        vfs.resolve(t, t.fs().root(), "/d/l", false).inode().stat(st);
+        assertEquals(2, st.size);
+    }
+
+    @Test
     void readingADirectoryIsEisdir() {
         vfs.mkdir(t, t.fs().root(), "/d", 0755);
         FileDescription d = open("/d", Fcntl.O_RDONLY);
