@@ -87,6 +87,14 @@ public abstract class FileDescription {
         return vd == null ? "anon_inode:[unknown]" : null;
     }
 
+    /**
+     * For a description with no path: an inode whose {@link Inode#open} makes a new description of the same
+     * file, so /proc/self/fd/N can be opened again. Null when that is not possible (the default).
+     */
+    public Inode reopenableInode() {
+        return null;
+    }
+
     // ---- flags ----------------------------------------------------------------------------------------------
 
     /** Access mode and status flags, as F_GETFL returns them. */

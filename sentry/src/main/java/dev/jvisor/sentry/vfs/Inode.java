@@ -222,6 +222,14 @@ public abstract class Inode {
         throw Errno.EINVAL.exception();
     }
 
+    /**
+     * For a magic link (/proc/pid/fd/N, cwd, root): the file it stands for, reached directly rather than by
+     * re-walking its text, as Linux does. Null for an ordinary symlink (the default).
+     */
+    public VirtualDentry jumpTarget(Task t) {
+        return null;
+    }
+
     // ---- files ----------------------------------------------------------------------------------------------
 
     /**

@@ -76,6 +76,11 @@ final class PathWalk {
             }
             VirtualDentry next = vfs.crossMounts(new VirtualDentry(cur.mount(), cur.dentry().lookup(name)));
             if (next.inode().isSymlink() && (!isLast || followFinal || mustBeDir)) {
+                VirtualDentry jump = jump(next);
+                if (jump != null) {
+                    cur = jump;
+                    continue;
+                }
                 String target = readlink(next);
                 if (isLast && target.charAt(target.length() - 1) == '/') {
                     mustBeDir = true;
@@ -105,6 +110,18 @@ final class PathWalk {
         }
         if (VirtualFilesystem.pathTooLong(target)) {
             throw Errno.ENAMETOOLONG.exception();
+        }
+        return target;
+    }
+
+    /**
+     * The file a magic link (/proc/pid/fd/N, cwd, root) stands for, counted as a followed link; null for an
+     * ordinary symlink.
+     */
+    VirtualDentry jump(VirtualDentry link) {
+        VirtualDentry target = link.inode().jumpTarget(task);
+        if (target != null && ++links > VirtualFilesystem.MAXSYMLINKS) {
+            throw Errno.ELOOP.exception();
         }
         return target;
     }

@@ -47,6 +47,8 @@ public final class VirtualFilesystem {
     private final ConcurrentHashMap<VirtualDentry, Mount> mountsByPoint = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Mount> mounts = new CopyOnWriteArrayList<>();
     private volatile ProcFilesystem procfs;
+    // Files with no place in the tree (host fds, later pipes and sockets) get dentries here when reopened.
+    private final Mount anonMount = new Mount(AnonFilesystem.INSTANCE, null, null, false, "anon");
 
     public VirtualFilesystem(Filesystem rootFs, String source, boolean readonly) {
         rootMount = new Mount(rootFs, null, null, readonly, source);
@@ -79,6 +81,14 @@ public final class VirtualFilesystem {
     /** The procfs mounted by {@link #forSandbox}, or null. */
     public ProcFilesystem procfs() {
         return procfs;
+    }
+
+    /**
+     * A path for a file with no place in the tree, so that it can be opened again through a magic link
+     * (/proc/self/fd/N of a host fd or a pipe). Its pathname is just {@code name}.
+     */
+    public VirtualDentry anonymous(Inode inode, String name) {
+        return new VirtualDentry(anonMount, new Dentry(name, anonMount.root(), inode));
     }
 
     /** The root of the mount tree. */
@@ -300,6 +310,14 @@ public final class VirtualFilesystem {
                     if (!follow) {
                         throw Errno.ELOOP.exception();
                     }
+                    VirtualDentry jump = w.jump(vd);
+                    if (jump != null) {
+                        vd = jump;
+                        if (vd.inode().isDir()) {
+                            throw Errno.EISDIR.exception();
+                        }
+                        break;
+                    }
                     // Re-walk the target from the link's directory; a dangling link creates its target.
                     path = w.readlink(vd);
                     start = dir;
@@ -443,6 +461,9 @@ public final class VirtualFilesystem {
      * gets the "(unreachable)" prefix Linux uses.
      */
     public String pathname(VirtualDentry vd, VirtualDentry root) {
+        if (vd.mount() == anonMount) {
+            return vd.dentry().name();
+        }
         List<String> names = new ArrayList<>();
         VirtualDentry cur = vd;
         boolean reachable = true;

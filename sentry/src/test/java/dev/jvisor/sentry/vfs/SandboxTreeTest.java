@@ -142,6 +142,46 @@ class SandboxTreeTest {
     }
 
     @Test
+    void procFdLinksAreMagicAndReachTheOpenFileItself() throws IOException {
+        createFileIn("/tmp.txt", "data");
+        FileDescription f = vfs.open(t, Fcntl.AT_FDCWD, "/tmp.txt", Fcntl.O_RDONLY, 0);
+        int fd = t.fdTable().install(f, false, 1024);
+        Inode file = f.inode();
+        // Even from inside a chroot that cannot see the file by name, the link reaches it.
+        VirtualDentry jail = vfs.resolve(t, t.fs().root(), "/bin", true);
+        VirtualDentry procRoot = vfs.resolve(t, t.fs().root(), "/proc", true);
+        t.fs().root(jail);
+        assertErrno(Errno.ENOENT, () -> vfs.resolve(t, t.fs().root(), "/tmp.txt", true));
+        assertTrue(vfs.resolve(t, procRoot, "self/fd/" + fd, true).inode() == file);
+        assertEquals("sh", vfs.resolve(t, procRoot, "self/cwd/sh", true).dentry().name());
+    }
+
+    private void createFileIn(String path, String s) {
+        VfsAssertions.createFile(t, path, s);
+    }
+
+    @Test
+    void devStdinReopensAHostPipe() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment fds = a.allocate(8);
+            assertEquals(0, dev.jvisor.abi.Host.pipe2(fds, Fcntl.O_CLOEXEC));
+            int r = fds.get(ValueLayout.JAVA_INT, 0);
+            int w = fds.get(ValueLayout.JAVA_INT, 4);
+            t.fdTable().install(dev.jvisor.sentry.fs.host.HostFileDescription.of(r, true), false, 1024);
+            FileDescription out = dev.jvisor.sentry.fs.host.HostFileDescription.of(w, true);
+            VfsAssertions.write(out, "piped");
+            out.decRef();
+            FileDescription in = vfs.open(t, Fcntl.AT_FDCWD, "/dev/stdin", Fcntl.O_RDONLY, 0);
+            assertEquals("piped", VfsAssertions.readFrom(in));
+            Kstat st = new Kstat();
+            assertEquals(0, in.stat(st));
+            assertEquals(FileMode.S_IFIFO, st.mode & FileMode.S_IFMT);
+            in.decRef();
+            t.fdTable().close(0);
+        }
+    }
+
+    @Test
     void procListsFixedEntriesAndProcesses() {
         List<String> names = vfs.resolve(t, t.fs().root(), "/proc", true).inode().readdir().stream()
                 .map(DirEntry::name).toList();

@@ -9,7 +9,9 @@ import dev.jvisor.abi.Stat;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.vfs.FileDescription;
 import dev.jvisor.sentry.vfs.Kstat;
+import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.SegmentCopy;
+import dev.jvisor.sentry.vfs.VirtualDentry;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -25,6 +27,7 @@ public final class HostFileDescription extends FileDescription {
     private final boolean tty;
     private final boolean ownsFd;
     private final int fileType;
+    private boolean released; // guarded by this
 
     /**
      * @param hostFd the host fd; {@code ownsFd} says whether the last close closes it (the sentry's own 0, 1
@@ -32,7 +35,12 @@ public final class HostFileDescription extends FileDescription {
      * @param flags the access mode and status flags to show (F_GETFL)
      */
     public HostFileDescription(int hostFd, int flags, boolean ownsFd) {
-        super(null, flags);
+        this(null, hostFd, flags, ownsFd);
+    }
+
+    /** A host fd reached through a path (a reopened /proc/self/fd/N); {@code vd} is that path. */
+    HostFileDescription(VirtualDentry vd, int hostFd, int flags, boolean ownsFd) {
+        super(vd, flags);
         this.hostFd = hostFd;
         this.ownsFd = ownsFd;
         try (Arena a = Arena.ofConfined()) {
@@ -96,8 +104,8 @@ public final class HostFileDescription extends FileDescription {
         }
     }
 
-    @Override
-    public long stat(Kstat k) {
+    /** fstat(2) of a host fd into {@code k}. */
+    static long statHost(int hostFd, Kstat k) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(Stat.LAYOUT);
             int r = Host.fstat(hostFd, st);
@@ -193,8 +201,33 @@ public final class HostFileDescription extends FileDescription {
         return (fileType == FileMode.S_IFIFO ? "pipe:[host " : tty ? "tty:[host " : "host:[") + hostFd + "]";
     }
 
+    /** Lets /proc/self/fd/N (and /dev/stdin...) open this file again, as a new description of a dup. */
     @Override
-    protected void release() {
+    public Inode reopenableInode() {
+        return new HostInode(this, fileType);
+    }
+
+    /** A new host fd for the same host description, or -EBADF once this one is released. */
+    synchronized int dupHostFd() {
+        if (released) {
+            return (int) Errno.EBADF.ret();
+        }
+        return Host.fcntl(hostFd, dev.jvisor.abi.Fcntl.F_DUPFD_CLOEXEC, 0);
+    }
+
+    @Override
+    public long stat(Kstat k) {
+        return statHost(hostFd, k);
+    }
+
+    /** ftruncate(2) of the host file (a caller's regular file reopened with O_TRUNC). */
+    synchronized int truncateHost(long size) {
+        return released ? (int) Errno.EBADF.ret() : Host.ftruncate(hostFd, size);
+    }
+
+    @Override
+    protected synchronized void release() {
+        released = true;
         if (ownsFd) {
             Host.close(hostFd);
         }

@@ -33,7 +33,30 @@ final class ProcFdDirectory extends Inode {
         if (fd < 0 || table == null || !table.isOpen(fd)) {
             throw Errno.ENOENT.exception();
         }
-        return new ProcLink(proc, ino() + 0x1000L * (fd + 1), uid(), gid(), reader -> target(reader, fd));
+        return new ProcLink(proc, ino() + 0x1000L * (fd + 1), uid(), gid(), reader -> target(reader, fd),
+                reader -> jump(fd));
+    }
+
+    /** The open file itself: its path, or for a file with none, an anonymous path that can be reopened. */
+    private VirtualDentry jump(int fd) {
+        FdTable table = leader.fdTable();
+        FileDescription f = table == null ? null : table.get(fd);
+        if (f == null) {
+            return null;
+        }
+        try {
+            if (f.path() != null) {
+                return f.path();
+            }
+            Inode reopen = f.reopenableInode();
+            if (reopen == null) {
+                // Linux can reopen anything; a description that cannot be reopened here fails cleanly.
+                throw Errno.ENXIO.exception();
+            }
+            return proc.vfs().anonymous(reopen, f.anonymousName());
+        } finally {
+            f.decRef();
+        }
     }
 
     private String target(Task reader, int fd) {

@@ -15,10 +15,30 @@ import java.util.function.Function;
  */
 final class ProcLink extends Inode {
     private final Function<Task, String> target;
+    private final Function<Task, VirtualDentry> jump;
 
     ProcLink(Filesystem fs, long ino, int uid, int gid, Function<Task, String> target) {
+        this(fs, ino, uid, gid, target, null);
+    }
+
+    /** A magic link: following it lands on {@code jump}'s file directly. */
+    ProcLink(Filesystem fs, long ino, int uid, int gid, Function<Task, String> target,
+             Function<Task, VirtualDentry> jump) {
         super(fs, ino, FileMode.S_IFLNK | 0777, uid, gid);
         this.target = target;
+        this.jump = jump;
+    }
+
+    @Override
+    public VirtualDentry jumpTarget(Task t) {
+        if (jump == null) {
+            return null;
+        }
+        VirtualDentry vd = jump.apply(t);
+        if (vd == null) {
+            throw Errno.ENOENT.exception();
+        }
+        return vd;
     }
 
     @Override

@@ -64,8 +64,10 @@ final class ProcPidDirectory extends Inode {
             long ino = inoOf(pid, slot);
             return switch (name) {
                 case "exe" -> new ProcLink(proc, ino, uid(), gid(), t -> process.exe());
-                case "cwd" -> new ProcLink(proc, ino, uid(), gid(), t -> pathOf(t, leader, false));
-                case "root" -> new ProcLink(proc, ino, uid(), gid(), t -> pathOf(t, leader, true));
+                case "cwd" -> new ProcLink(proc, ino, uid(), gid(), t -> pathOf(t, leader, false),
+                        t -> leader.fs() == null ? null : leader.fs().cwd());
+                case "root" -> new ProcLink(proc, ino, uid(), gid(), t -> pathOf(t, leader, true),
+                        t -> leader.fs() == null ? null : leader.fs().root());
                 case "cmdline" -> file(ino, this::cmdline);
                 case "comm" -> file(ino, () -> bytes(leader.comm() + "\n"));
                 case "status" -> file(ino, this::status);
