@@ -17,7 +17,9 @@ public final class GoferInode extends Inode {
     private final GoferFilesystem gfs;
     private final GoferClient.Fid fid;
     private final GoferClient.FileAttr attr;
+    private static final int MAX_MISSING = 256;
     private volatile String linkTarget;
+    private volatile java.util.Set<String> missing;
 
     GoferInode(GoferFilesystem gfs, GoferClient.Fid fid) {
         super(gfs, gfs.inoFor(fid.attr().dev(), fid.attr().ino()), fid.attr().mode(), fid.attr().uid(),
@@ -47,8 +49,31 @@ public final class GoferInode extends Inode {
 
     @Override
     public Inode lookup(String name) {
-        GoferClient.Fid child = GoferFilesystem.call(() -> gfs.client().walk(fid, name));
-        return new GoferInode(gfs, child);
+        // The lower tree does not change under the sandbox, so an absent name stays absent: remember a few, to
+        // spare the round trips of PATH and library searches (an overlay above never caches negatives).
+        java.util.Set<String> absent = missing;
+        if (absent != null && absent.contains(name)) {
+            throw Errno.ENOENT.exception();
+        }
+        try {
+            GoferClient.Fid child = GoferFilesystem.call(() -> gfs.client().walk(fid, name));
+            return new GoferInode(gfs, child);
+        } catch (dev.jvisor.abi.ErrnoException e) {
+            if (e.errno() == Errno.ENOENT) {
+                rememberMissing(name);
+            }
+            throw e;
+        }
+    }
+
+    private void rememberMissing(String name) {
+        java.util.Set<String> absent = missing;
+        if (absent == null || absent.size() >= MAX_MISSING) {
+            // Bounded: a workload probing random names must not grow the sentry without limit.
+            absent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            missing = absent;
+        }
+        absent.add(name);
     }
 
     @Override

@@ -96,6 +96,16 @@ class GoferFilesystemTest {
     }
 
     @Test
+    void absentNamesAreRememberedSinceTheTreeDoesNotChange() {
+        assertErrno(Errno.ENOENT, () -> vfs.resolve(t, t.fs().root(), "/etc/nope", true));
+        int walks = client.walks.get();
+        for (int i = 0; i < 10; i++) {
+            assertErrno(Errno.ENOENT, () -> vfs.resolve(t, t.fs().root(), "/etc/nope", true));
+        }
+        assertEquals(walks, client.walks.get());
+    }
+
+    @Test
     void listsDirectoriesThroughTheClient() {
         FileDescription d = vfs.open(t, Fcntl.AT_FDCWD, "/etc", Fcntl.O_RDONLY | Fcntl.O_DIRECTORY, 0);
         assertTrue(FileMode.isDir(d.inode().mode()));
