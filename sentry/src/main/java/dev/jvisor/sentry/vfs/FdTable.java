@@ -36,6 +36,20 @@ public final class FdTable {
         return n;
     }
 
+    /** Installs {@code fd} at exactly {@code n} (boot-time stdio), closing what was there; takes over its reference. */
+    public void installAt(int n, FileDescription fd, boolean closeOnExec) {
+        FileDescription replaced;
+        synchronized (this) {
+            grow(n);
+            replaced = files[n];
+            files[n] = fd;
+            cloexec[n] = closeOnExec;
+        }
+        if (replaced != null) {
+            replaced.decRef();
+        }
+    }
+
     /** Installs at the lowest free number, bounded by {@code limit} (RLIMIT_NOFILE). */
     public int install(FileDescription fd, boolean closeOnExec, long limit) {
         return install(fd, closeOnExec, 0, limit);

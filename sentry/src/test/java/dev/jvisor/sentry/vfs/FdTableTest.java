@@ -94,6 +94,18 @@ class FdTableTest {
     }
 
     @Test
+    void installAtPlacesExactlyAndLowestFreeStillWorks() {
+        Counted a = new Counted();
+        table.installAt(2, a, false);
+        assertEquals(0, table.install(new Counted(), false, 1024));
+        assertEquals(1, table.install(new Counted(), false, 1024));
+        assertEquals(3, table.install(new Counted(), false, 1024));
+        table.installAt(2, new Counted(), true);
+        assertEquals(1, a.released);
+        assertEquals(1, table.getCloexec(2));
+    }
+
+    @Test
     void dupWithAMinimumSkipsLowerFds() {
         table.install(new Counted(), false, 1024);
         assertEquals(10, table.dup(0, 10, false, 1024));

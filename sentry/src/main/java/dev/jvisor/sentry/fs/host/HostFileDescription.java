@@ -60,6 +60,19 @@ public final class HostFileDescription extends FileDescription {
         return new HostFileDescription(hostFd, fl, ownsFd);
     }
 
+    /**
+     * Gives a new task the sentry's own stdin, stdout and stderr as fds 0, 1 and 2 (those that are open on the
+     * host). The host fds stay open when the workload closes them: the JVM owns them.
+     */
+    public static void installStdio(dev.jvisor.sentry.vfs.FdTable table) {
+        for (int fd = 0; fd <= 2; fd++) {
+            if (Host.fcntl(fd, dev.jvisor.abi.Fcntl.F_GETFL, 0) < 0) {
+                continue;
+            }
+            table.installAt(fd, of(fd, false), false);
+        }
+    }
+
     public boolean isTty() {
         return tty;
     }
