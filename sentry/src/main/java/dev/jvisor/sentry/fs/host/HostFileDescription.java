@@ -18,8 +18,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * A host fd the sentry was handed (the caller's stdin, stdout, stderr). I/O goes straight to the host fd;
  * the offset, if any, is the host description's, which the caller shares, as it would natively. The host
- * description's flags are never changed: O_NONBLOCK set by the workload lives only in this description (so a
- * read may still block the task's thread). Terminal ioctls pass through when the host fd is a tty; anything
+ * description's flags are never changed: O_NONBLOCK set by the workload lives only in this description and is
+ * honoured by polling the host fd first (see {@link #wouldBlock}). Terminal ioctls pass through when the host fd is a tty; anything
  * else is ENOTTY.
  */
 public final class HostFileDescription extends FileDescription {
@@ -77,8 +77,33 @@ public final class HostFileDescription extends FileDescription {
         return tty;
     }
 
+    private static final short POLLIN = 0x1;
+    private static final short POLLOUT = 0x4;
+
+    /**
+     * With O_NONBLOCK set on this description (never on the host's), whether the host fd is ready for
+     * {@code events} right now: a zero-timeout ppoll. Another reader of the same host description may still
+     * take the data first, in which case the call blocks as it would have without the flag.
+     */
+    private boolean wouldBlock(short events) {
+        if ((flags() & dev.jvisor.abi.Fcntl.O_NONBLOCK) == 0) {
+            return false;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pfd = a.allocate(8);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, hostFd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
+            MemorySegment zero = a.allocate(16);
+            int r = Host.ppoll(pfd, 1, zero);
+            return r == 0;
+        }
+    }
+
     @Override
     public long read(MemorySegment dst) {
+        if (wouldBlock(POLLIN)) {
+            return Errno.EAGAIN.ret();
+        }
         if (dst.isNative()) {
             return Host.read(hostFd, dst.address(), dst.byteSize());
         }
@@ -87,6 +112,9 @@ public final class HostFileDescription extends FileDescription {
 
     @Override
     public long write(MemorySegment src) {
+        if (wouldBlock(POLLOUT)) {
+            return Errno.EAGAIN.ret();
+        }
         if (src.isNative()) {
             return Host.write(hostFd, src.address(), src.byteSize());
         }

@@ -54,6 +54,13 @@ class HostFileDescriptionTest {
             in.setStatusFlags(Fcntl.O_NONBLOCK);
             assertEquals(Fcntl.O_NONBLOCK, in.flags() & Fcntl.O_NONBLOCK);
             assertEquals(0, Host.fcntl(r, Fcntl.F_GETFL, 0) & Fcntl.O_NONBLOCK);
+            // An empty pipe read through the non-blocking description fails at once instead of blocking.
+            assertRet(Errno.EAGAIN, in.read(a.allocate(4)));
+            HostFileDescription out = HostFileDescription.of(fds.get(ValueLayout.JAVA_INT, 4), false);
+            VfsAssertions.write(out, "x");
+            assertEquals(1, in.read(a.allocate(4)));
+            assertRet(Errno.EAGAIN, in.read(a.allocate(4)));
+            out.decRef();
             in.decRef();
             Host.close(fds.get(ValueLayout.JAVA_INT, 4));
         }
