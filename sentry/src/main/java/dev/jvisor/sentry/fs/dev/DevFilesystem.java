@@ -1,0 +1,24 @@
+package dev.jvisor.sentry.fs.dev;
+
+import dev.jvisor.sentry.fs.tmpfs.TmpfsDirectory;
+import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
+
+/**
+ * The sandbox's /dev: a tmpfs (mode 755, as container runtimes mount it) holding the memory character devices
+ * null, zero, full, random and urandom with Linux's device numbers, the /proc/self/fd links, and an empty
+ * world-writable shm directory.
+ */
+public final class DevFilesystem extends TmpfsFilesystem {
+    public DevFilesystem() {
+        super("tmpfs", 0755, 0, 0);
+        TmpfsDirectory root = rootDirectory();
+        for (DeviceInode.Kind k : DeviceInode.Kind.values()) {
+            root.add(k.devName(), new DeviceInode(this, k));
+        }
+        root.symlink("fd", "/proc/self/fd", 0, 0);
+        root.symlink("stdin", "/proc/self/fd/0", 0, 0);
+        root.symlink("stdout", "/proc/self/fd/1", 0, 0);
+        root.symlink("stderr", "/proc/self/fd/2", 0, 0);
+        root.mkdir("shm", 01777, 0, 0);
+    }
+}

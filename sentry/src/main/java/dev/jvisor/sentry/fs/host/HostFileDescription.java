@@ -1,0 +1,276 @@
+package dev.jvisor.sentry.fs.host;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.abi.FileMode;
+import dev.jvisor.abi.Host;
+import dev.jvisor.abi.Ioctls;
+import dev.jvisor.abi.Stat;
+import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.vfs.FileDescription;
+import dev.jvisor.sentry.vfs.Kstat;
+import dev.jvisor.sentry.vfs.Inode;
+import dev.jvisor.sentry.vfs.SegmentCopy;
+import dev.jvisor.sentry.vfs.VirtualDentry;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A host fd the sentry was handed (the caller's stdin, stdout, stderr). I/O goes straight to the host fd;
+ * the offset, if any, is the host description's, which the caller shares, as it would natively. The host
+ * description's flags are never changed: O_NONBLOCK set by the workload lives only in this description and is
+ * honoured by polling the host fd first (see {@link #wouldBlock}). Terminal ioctls pass through when the host fd is a tty; anything
+ * else is ENOTTY.
+ */
+public final class HostFileDescription extends FileDescription {
+    private final int hostFd;
+    private final boolean tty;
+    private final boolean ownsFd;
+    private final int fileType;
+    private boolean released; // guarded by this
+
+    /**
+     * @param hostFd the host fd; {@code ownsFd} says whether the last close closes it (the sentry's own 0, 1
+     *     and 2 must stay open for the JVM)
+     * @param flags the access mode and status flags to show (F_GETFL)
+     */
+    public HostFileDescription(int hostFd, int flags, boolean ownsFd) {
+        this(null, hostFd, flags, ownsFd);
+    }
+
+    /** A host fd reached through a path (a reopened /proc/self/fd/N); {@code vd} is that path. */
+    HostFileDescription(VirtualDentry vd, int hostFd, int flags, boolean ownsFd) {
+        super(vd, flags);
+        this.hostFd = hostFd;
+        this.ownsFd = ownsFd;
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Stat.LAYOUT);
+            this.fileType = Host.fstat(hostFd, st) == 0 ? Stat.mode(st) & FileMode.S_IFMT : 0;
+            MemorySegment termios = a.allocate(Ioctls.TERMIOS_SIZE);
+            this.tty = fileType == FileMode.S_IFCHR && Host.ioctl(hostFd, Ioctls.TCGETS, termios.address()) == 0;
+        }
+    }
+
+    /** Wraps host fd {@code hostFd} with the access mode and status flags the host reports for it. */
+    public static HostFileDescription of(int hostFd, boolean ownsFd) {
+        int fl = Host.fcntl(hostFd, dev.jvisor.abi.Fcntl.F_GETFL, 0);
+        if (fl < 0) {
+            throw Errno.of(-fl).exception();
+        }
+        return new HostFileDescription(hostFd, fl, ownsFd);
+    }
+
+    /**
+     * Gives a new task the sentry's own stdin, stdout and stderr as fds 0, 1 and 2 (those that are open on the
+     * host). The host fds stay open when the workload closes them: the JVM owns them.
+     */
+    public static void installStdio(dev.jvisor.sentry.vfs.FdTable table) {
+        for (int fd = 0; fd <= 2; fd++) {
+            if (Host.fcntl(fd, dev.jvisor.abi.Fcntl.F_GETFL, 0) < 0) {
+                continue;
+            }
+            table.installAt(fd, of(fd, false), false);
+        }
+    }
+
+    public boolean isTty() {
+        return tty;
+    }
+
+    private static final short POLLIN = 0x1;
+    private static final short POLLOUT = 0x4;
+
+    /**
+     * With O_NONBLOCK set on this description (never on the host's), whether the host fd is ready for
+     * {@code events} right now: a zero-timeout ppoll. Another reader of the same host description may still
+     * take the data first, in which case the call blocks as it would have without the flag.
+     */
+    private boolean wouldBlock(short events) {
+        if ((flags() & dev.jvisor.abi.Fcntl.O_NONBLOCK) == 0) {
+            return false;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pfd = a.allocate(8);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, hostFd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
+            MemorySegment zero = a.allocate(16);
+            int r = Host.ppoll(pfd, 1, zero);
+            return r == 0;
+        }
+    }
+
+    @Override
+    public long read(MemorySegment dst) {
+        if (wouldBlock(POLLIN)) {
+            return Errno.EAGAIN.ret();
+        }
+        if (dst.isNative()) {
+            return Host.read(hostFd, dst.address(), dst.byteSize());
+        }
+        return SegmentCopy.fill(dst, seg -> Host.read(hostFd, seg.address(), seg.byteSize()));
+    }
+
+    @Override
+    public long write(MemorySegment src) {
+        if (wouldBlock(POLLOUT)) {
+            return Errno.EAGAIN.ret();
+        }
+        if (src.isNative()) {
+            return Host.write(hostFd, src.address(), src.byteSize());
+        }
+        return SegmentCopy.drain(src, seg -> Host.write(hostFd, seg.address(), seg.byteSize()));
+    }
+
+    @Override
+    public long pread(MemorySegment dst, long offset) {
+        return SegmentCopy.fill(dst, seg -> Host.pread(hostFd, seg.address(), seg.byteSize(), offset));
+    }
+
+    @Override
+    public long pwrite(MemorySegment src, long offset) {
+        return SegmentCopy.drain(src, seg -> Host.pwrite(hostFd, seg.address(), seg.byteSize(), offset));
+    }
+
+    @Override
+    public long seek(long off, int whence) {
+        return Host.lseek(hostFd, off, whence);
+    }
+
+    @Override
+    public long size() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Stat.LAYOUT);
+            int r = Host.fstat(hostFd, st);
+            return r < 0 ? r : Stat.size(st);
+        }
+    }
+
+    /** fstat(2) of a host fd into {@code k}. */
+    static long statHost(int hostFd, Kstat k) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment st = a.allocate(Stat.LAYOUT);
+            int r = Host.fstat(hostFd, st);
+            if (r < 0) {
+                return r;
+            }
+            long dev = Stat.dev(st);
+            long rdev = Stat.rdev(st);
+            k.ino = Stat.ino(st);
+            k.mode = Stat.mode(st);
+            k.nlink = Stat.nlink(st);
+            k.uid = Stat.uid(st);
+            k.gid = Stat.gid(st);
+            k.devMajor = major(dev);
+            k.devMinor = minor(dev);
+            k.rdevMajor = major(rdev);
+            k.rdevMinor = minor(rdev);
+            k.size = Stat.size(st);
+            k.blksize = Stat.blksize(st);
+            k.blocks = Stat.blocks(st);
+            k.atimeNs = time(st, Stat.ATIME, Stat.ATIME_NSEC);
+            k.mtimeNs = time(st, Stat.MTIME, Stat.MTIME_NSEC);
+            k.ctimeNs = time(st, Stat.CTIME, Stat.CTIME_NSEC);
+            return 0;
+        }
+    }
+
+    private static long time(MemorySegment st, long sec, long nsec) {
+        return st.get(java.lang.foreign.ValueLayout.JAVA_LONG, sec) * 1_000_000_000L
+                + st.get(java.lang.foreign.ValueLayout.JAVA_LONG, nsec);
+    }
+
+    static int major(long dev) {
+        return (int) (((dev >>> 8) & 0xfff) | ((dev >>> 32) & ~0xfffL));
+    }
+
+    static int minor(long dev) {
+        return (int) ((dev & 0xff) | ((dev >>> 12) & ~0xffL));
+    }
+
+    /**
+     * Terminal ioctls, copied through a sentry buffer to and from workload memory. TIOCGPGRP and friends are
+     * ENOTTY, which is what Linux answers a process for which this tty is not the controlling terminal: the
+     * sandbox has no sessions yet, and the host's process groups mean nothing inside.
+     */
+    @Override
+    public long ioctl(Task t, int request, long arg) {
+        if (!tty) {
+            return Errno.ENOTTY.ret();
+        }
+        return switch (request) {
+            case Ioctls.TCGETS -> ioctlOut(t, request, arg, Ioctls.TERMIOS_SIZE);
+            case Ioctls.TIOCGWINSZ -> ioctlOut(t, request, arg, Ioctls.WINSIZE_SIZE);
+            case Ioctls.FIONREAD, Ioctls.TIOCOUTQ -> ioctlOut(t, request, arg, 4);
+            case Ioctls.TCSETS, Ioctls.TCSETSW, Ioctls.TCSETSF -> ioctlIn(t, request, arg, Ioctls.TERMIOS_SIZE);
+            case Ioctls.TIOCSWINSZ -> ioctlIn(t, request, arg, Ioctls.WINSIZE_SIZE);
+            case Ioctls.TCFLSH, Ioctls.TCXONC, Ioctls.TCSBRK -> argIsValue(arg) ? Host.ioctl(hostFd, request, arg)
+                    : Errno.EINVAL.ret();
+            default -> Errno.ENOTTY.ret();
+        };
+    }
+
+    private static boolean argIsValue(long arg) {
+        return arg >= 0 && arg <= Integer.MAX_VALUE;
+    }
+
+    private long ioctlOut(Task t, int request, long arg, int size) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(size);
+            int r = Host.ioctl(hostFd, request, buf.address());
+            if (r < 0) {
+                return r;
+            }
+            t.mm().copyOut(arg, buf, size);
+            return r;
+        } catch (ErrnoException e) {
+            return e.ret();
+        }
+    }
+
+    private long ioctlIn(Task t, int request, long arg, int size) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(size);
+            t.mm().copyIn(arg, buf, size);
+            return Host.ioctl(hostFd, request, buf.address());
+        } catch (ErrnoException e) {
+            return e.ret();
+        }
+    }
+
+    @Override
+    public String anonymousName() {
+        return (fileType == FileMode.S_IFIFO ? "pipe:[host " : tty ? "tty:[host " : "host:[") + hostFd + "]";
+    }
+
+    /** Lets /proc/self/fd/N (and /dev/stdin...) open this file again, as a new description of a dup. */
+    @Override
+    public Inode reopenableInode() {
+        return new HostInode(this, fileType);
+    }
+
+    /** A new host fd for the same host description, or -EBADF once this one is released. */
+    synchronized int dupHostFd() {
+        if (released) {
+            return (int) Errno.EBADF.ret();
+        }
+        return Host.fcntl(hostFd, dev.jvisor.abi.Fcntl.F_DUPFD_CLOEXEC, 0);
+    }
+
+    @Override
+    public long stat(Kstat k) {
+        return statHost(hostFd, k);
+    }
+
+    /** ftruncate(2) of the host file (a caller's regular file reopened with O_TRUNC). */
+    synchronized int truncateHost(long size) {
+        return released ? (int) Errno.EBADF.ret() : Host.ftruncate(hostFd, size);
+    }
+
+    @Override
+    protected synchronized void release() {
+        released = true;
+        if (ownsFd) {
+            Host.close(hostFd);
+        }
+    }
+}
