@@ -84,6 +84,7 @@ public final class Sandbox implements AutoCloseable {
             Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
             InitProcess.setUp(task, spec);
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
+            vfs.procfs().processes().put(task, exe.absolutePath(), spec.argv());
             Thread thread = startInit(task, platform, mf, exe, spec);
             return new Sandbox(gofer, mf, platform, kernel, tg, thread);
         } catch (RuntimeException | Error e) {
@@ -108,11 +109,13 @@ public final class Sandbox implements AutoCloseable {
                 task.mm(new MemoryManager(mf, platform.newAddressSpace()));
                 ElfLoader.load(task, exe.file(), exe.path(), spec.argv(), spec.env());
             } catch (RuntimeException | Error e) {
+                exe.file().decRef();
                 loaded.completeExceptionally(e);
                 task.threadGroup().beginExit(Signals.SIGKILL);
                 task.threadGroup().finishExit();
                 return;
             }
+            exe.file().decRef();
             loaded.complete(null);
             task.run();
         });

@@ -13,6 +13,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Tasks reach it through {@link Task#kernel()}.
  */
 public final class Kernel {
+    /** The release uname(2) and /proc/version report; runsc reports the same, so programs see a kernel they know. */
+    public static final String UTS_RELEASE = "4.4.0";
+    public static final String UTS_VERSION = "#1 SMP Sun Jan 10 15:06:54 PST 2016";
+
     private final MemoryFile memoryFile;
     private final Platform platform;
     private final VirtualFilesystem vfs;

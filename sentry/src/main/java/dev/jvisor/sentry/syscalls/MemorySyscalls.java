@@ -22,11 +22,23 @@ final class MemorySyscalls {
         if ((offset & ~Mman.PAGE_MASK) != 0) {
             return Errno.EINVAL.ret();
         }
-        FileDescription file = null;
-        if ((flags & Mman.MAP_ANONYMOUS) == 0) {
-            file = FileMapping.lookup(t, a.i(4));
+        if ((flags & Mman.MAP_ANONYMOUS) != 0) {
+            return t.mm().mmap(a.a0, a.a1, a.i(2), flags, null, offset);
         }
-        return t.mm().mmap(a.a0, a.a1, a.i(2), flags, file, offset);
+        FileDescription file = FileMapping.lookup(t, a.i(4));
+        try {
+            if (file.isPath()) {
+                return Errno.EBADF.ret();
+            }
+            // mmap(2): the file must be open for reading, and for writing too when a shared mapping is writable.
+            boolean sharedWrite = (flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE && (a.i(2) & Mman.PROT_WRITE) != 0;
+            if (!file.readable() || (sharedWrite && !file.writable())) {
+                return Errno.EACCES.ret();
+            }
+            return t.mm().mmap(a.a0, a.a1, a.i(2), flags, file, offset);
+        } finally {
+            file.decRef();
+        }
     }
 
     /** Implements munmap(2). */

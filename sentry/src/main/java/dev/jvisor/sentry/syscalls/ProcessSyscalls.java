@@ -10,6 +10,7 @@ import dev.jvisor.abi.Host;
 import dev.jvisor.abi.SysInfo;
 import dev.jvisor.abi.Uts;
 import dev.jvisor.sentry.kernel.Credentials;
+import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.Rlimits;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.mm.MemoryManager;
@@ -20,9 +21,8 @@ import java.nio.charset.StandardCharsets;
 final class ProcessSyscalls {
     private ProcessSyscalls() {}
 
-    /** What uname(2) reports; runsc reports the same release so programs see a kernel they know. */
-    static final String SYSNAME = "Linux", RELEASE = "4.4.0", VERSION = "#1 SMP Sun Jan 10 15:06:54 PST 2016",
-            MACHINE = "x86_64", DOMAINNAME = "(none)";
+    /** What uname(2) reports besides {@link Kernel#UTS_RELEASE} and the hostname. */
+    static final String SYSNAME = "Linux", MACHINE = "x86_64", DOMAINNAME = "(none)";
 
     /** sizeof(struct robust_list_head). */
     private static final long ROBUST_LIST_HEAD_SIZE = 24;
@@ -136,8 +136,8 @@ final class ProcessSyscalls {
         s.fill((byte) 0);
         putField(s, Uts.SYSNAME, SYSNAME);
         putField(s, Uts.NODENAME, t.kernel().hostname());
-        putField(s, Uts.RELEASE, RELEASE);
-        putField(s, Uts.VERSION, VERSION);
+        putField(s, Uts.RELEASE, Kernel.UTS_RELEASE);
+        putField(s, Uts.VERSION, Kernel.UTS_VERSION);
         putField(s, Uts.MACHINE, MACHINE);
         putField(s, Uts.DOMAINNAME, DOMAINNAME);
         t.mm().copyOut(a.a0, s, Uts.SIZE);
