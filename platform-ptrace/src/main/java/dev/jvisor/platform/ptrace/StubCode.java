@@ -1,0 +1,96 @@
+package dev.jvisor.platform.ptrace;
+
+import java.util.HexFormat;
+
+/**
+ * The machine code stubs run, and where it lives. Sources: {@code src/main/asm/boot.S} and {@code stub.S}.
+ *
+ * <p>Every stub holds exactly one page of its own, {@link #STUB_ADDR}, just above {@link #MAX_USER_ADDRESS}, and
+ * exactly one fd, the memory file at {@link #MEMFD_FD}.
+ */
+final class StubCode {
+    private StubCode() {}
+
+    /** The fixed fd of the memory file in every stub. */
+    static final int MEMFD_FD = 100;
+
+    /** The stub page: fixed, at the top of the user address range (TASK_SIZE_MAX is 0x7ffffffff000). */
+    static final long STUB_ADDR = 0x7fff_fffe_0000L;
+    static final long STUB_LEN = 4096;
+
+    /** Workload mappings stay below the stub page, so no MAP_FIXED can hit it. */
+    static final long MAX_USER_ADDRESS = STUB_ADDR;
+
+    /** Highest user address + 1 on x86-64 with 4-level paging; everything but the stub page below it goes. */
+    static final long TASK_SIZE_MAX = 0x7fff_ffff_f000L;
+
+    /** {@code syscall; int3}: an injected syscall stops with SIGTRAP at {@code SYSCALL_GADGET + 3}. */
+    static final long SYSCALL_GADGET = STUB_ADDR;
+    static final long SYSCALL_GADGET_TRAP = SYSCALL_GADGET + 3;
+
+    /**
+     * {@code syscall; test rax,rax; jz child; int3}: an injected clone. The parent stops at
+     * {@code CLONE_GADGET + 8}; the child sets PR_SET_PDEATHSIG, leaves if the sentry is gone, then stops itself
+     * with SIGSTOP (in a loop, in case something continues it before its new tracer seizes it).
+     */
+    static final long CLONE_GADGET = STUB_ADDR + 8;
+    static final long CLONE_GADGET_TRAP = CLONE_GADGET + 8;
+
+    /** Offset, in both blobs, of the 32-bit sentry pid the code compares getppid() with. */
+    static final int PPID_OFFSET = 0x58;
+
+    /** 32 zero bytes in the stub page: an all-default {@code struct sigaction}, an empty sigset. */
+    static final long ZEROS = STUB_ADDR + 0x80;
+
+    /** A {@code stack_t} in the stub page with {@code ss_flags = SS_DISABLE}. */
+    static final long ALTSTACK_DISABLE = STUB_ADDR + 0xa0;
+    private static final int ALTSTACK_FLAGS_OFFSET = 0xa0 + 8;
+    private static final int SS_DISABLE = 2;
+    private static final int STUB_DATA_END = 0xc0;
+
+    /** stub.S: the stub page (0x5c bytes, padded to whole words for PTRACE_POKEDATA). */
+    private static final byte[] STUB = HexFormat.of().parseHex(
+            "0f05cc0f1f440000"                          // 00: syscall; int3; nop
+            + "0f054885c07401cc"                        // 08: syscall; test rax,rax; jz 10; int3
+            + "b89d000000bf01000000be090000000f05"      // 10: prctl(PR_SET_PDEATHSIG, SIGKILL)
+            + "b86e0000000f05"                          // 21: getppid()
+            + "3b052a0000007517"                        // 28: cmp eax,[ppid]; jne 47
+            + "b8270000000f0589c7be13000000b83e0000000f05ebe9" // 30: kill(getpid(), SIGSTOP); jmp 30
+            + "b8e7000000bf010000000f050f0b"            // 47: exit_group(1); ud2
+            + "0f1f00"                                  // 55: nop
+            + "00000000" + "00000000");                 // 58: ppid; pad
+
+    /** boot.S: what the first child of the JVM runs (glibc clone's fn). The injection gadget is at 0x45. */
+    private static final byte[] BOOT = HexFormat.of().parseHex(
+            "b89d000000bf01000000be090000000f05"        // 00: prctl(PR_SET_PDEATHSIG, SIGKILL)
+            + "b86e0000000f05"                          // 11: getppid()
+            + "3b053a0000007528"                        // 18: cmp eax,[ppid]; jne 48
+            + "b86500000031ff31f631d24531d20f05"        // 20: ptrace(PTRACE_TRACEME, 0, 0, 0)
+            + "b8270000000f0589c7be13000000b83e0000000f05" // 30: kill(getpid(), SIGSTOP)
+            + "0f05cc"                                  // 45: syscall; int3
+            + "b8e7000000bf010000000f050f0b"            // 48: exit_group(1); ud2
+            + "6690"                                    // 56: nop
+            + "00000000");                              // 58: ppid
+
+    static final int BOOT_GADGET = 0x45;
+
+    /** The stub page's contents (code, then data) with {@code sentryPid} filled in. */
+    static byte[] stub(int sentryPid) {
+        byte[] page = java.util.Arrays.copyOf(withPid(STUB, sentryPid), STUB_DATA_END);
+        page[ALTSTACK_FLAGS_OFFSET] = SS_DISABLE;
+        return page;
+    }
+
+    /** The boot code with {@code sentryPid} filled in. */
+    static byte[] boot(int sentryPid) {
+        return withPid(BOOT, sentryPid);
+    }
+
+    private static byte[] withPid(byte[] code, int pid) {
+        byte[] b = code.clone();
+        for (int i = 0; i < 4; i++) {
+            b[PPID_OFFSET + i] = (byte) (pid >>> (8 * i));
+        }
+        return b;
+    }
+}
