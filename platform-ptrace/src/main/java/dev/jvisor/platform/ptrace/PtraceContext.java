@@ -29,7 +29,9 @@ import java.lang.foreign.MemorySegment;
 final class PtraceContext implements Context {
     /** si_code of a SIGSEGV the kernel raises itself (#GP); also used when registers cannot be loaded. */
     private static final int SI_KERNEL = 0x80;
-    private static final int SIGINFO_CODE = 8, SIGINFO_ADDR = 16;
+    private static final int SIGINFO_CODE = 8, SIGINFO_ADDR = 16, SIGINFO_SYSCALL = 24;
+    /** si_code of a SIGSYS from a seccomp filter. */
+    private static final int SYS_SECCOMP = 1;
     /** {@code int 0x80} as a little-endian 16-bit word. */
     private static final int INT80 = 0x80cd;
     private static final int SYSCALL_STOP = Signals.SIGTRAP | 0x80;
@@ -111,6 +113,15 @@ final class PtraceContext implements Context {
         if (sig == SYSCALL_STOP) {
             running = null;
             return isInt80(pid, regs.rip()) ? Event.SYSCALL_I386 : Event.SYSCALL;
+        }
+        if (sig == Signals.SIGSYS && Ptrace.event(st) == 0
+                && Host.ptrace(Ptrace.GETSIGINFO, pid, 0, siginfo.address()) == 0
+                && siginfo.get(JAVA_INT, SIGINFO_CODE) == SYS_SECCOMP) {
+            // A [vsyscall] call, trapped by the stub's filter: the kernel already emulated its `ret`, so RIP is
+            // the caller's return address. The sentry answers it like any syscall (and must not restart it).
+            regs.origRax(siginfo.get(JAVA_INT, SIGINFO_SYSCALL));
+            running = null;
+            return Event.SYSCALL;
         }
         if (Ptrace.event(st) == 0 && isFaultSignal(sig)
                 && Host.ptrace(Ptrace.GETSIGINFO, pid, 0, siginfo.address()) == 0) {

@@ -1,5 +1,8 @@
 package dev.jvisor.platform.ptrace;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -46,7 +49,11 @@ final class StubCode {
     static final long ALTSTACK_DISABLE = STUB_ADDR + 0xa0;
     private static final int ALTSTACK_FLAGS_OFFSET = 0xa0 + 8;
     private static final int SS_DISABLE = 2;
-    private static final int STUB_DATA_END = 0xc0;
+
+    /** A {@code struct sock_fprog} in the stub page for the stub's seccomp filter (see {@link #filter()}). */
+    static final long SECCOMP_FPROG = STUB_ADDR + 0x180;
+    private static final int FILTER_OFFSET = 0x100, FPROG_OFFSET = 0x180;
+    private static final int STUB_DATA_END = 0x190;
 
     /** stub.S: the stub page (0x5c bytes, padded to whole words for PTRACE_POKEDATA). */
     private static final byte[] STUB = HexFormat.of().parseHex(
@@ -76,9 +83,54 @@ final class StubCode {
 
     /** The stub page's contents (code, then data) with {@code sentryPid} filled in. */
     static byte[] stub(int sentryPid) {
-        byte[] page = java.util.Arrays.copyOf(withPid(STUB, sentryPid), STUB_DATA_END);
-        page[ALTSTACK_FLAGS_OFFSET] = SS_DISABLE;
-        return page;
+        ByteBuffer page = ByteBuffer.wrap(Arrays.copyOf(withPid(STUB, sentryPid), STUB_DATA_END))
+                .order(ByteOrder.LITTLE_ENDIAN);
+        page.put(ALTSTACK_FLAGS_OFFSET, (byte) SS_DISABLE);
+        int[][] filter = filter();
+        for (int i = 0; i < filter.length; i++) {
+            int off = FILTER_OFFSET + 8 * i;
+            page.putShort(off, (short) filter[i][0]);
+            page.put(off + 2, (byte) filter[i][1]);
+            page.put(off + 3, (byte) filter[i][2]);
+            page.putInt(off + 4, filter[i][3]);
+        }
+        page.putShort(FPROG_OFFSET, (short) filter.length);
+        page.putLong(FPROG_OFFSET + 8, STUB_ADDR + FILTER_OFFSET);
+        return page.array();
+    }
+
+    // Classic BPF, as in linux/filter.h and linux/seccomp.h.
+    private static final int LD_W_ABS = 0x20, JEQ_K = 0x15, JGE_K = 0x35, RET_K = 0x06;
+    private static final int SECCOMP_RET_KILL_PROCESS = 0x8000_0000, SECCOMP_RET_TRAP = 0x0003_0000,
+            SECCOMP_RET_ALLOW = 0x7fff_0000;
+    private static final int AUDIT_ARCH_X86_64 = 0xc000_003e;
+    private static final int DATA_ARCH = 4, DATA_IP_LO = 8, DATA_IP_HI = 12;
+
+    /**
+     * The stub's seccomp filter, defence in depth behind PTRACE_SYSEMU (which stops workload syscalls before
+     * seccomp ever sees them): syscalls from the stub page (injected ones, the clone child's) are allowed; a
+     * call from the [vsyscall] page, which the kernel emulates without any ptrace stop, gets SIGSYS, which the
+     * tracer turns into a syscall for the sentry; any other syscall kills the stub.
+     * Rows: {code, jt, jf, k}; a jump goes to row + 1 + offset.
+     */
+    static int[][] filter() {
+        int stubHi = (int) (STUB_ADDR >>> 32), stubLo = (int) STUB_ADDR;
+        return new int[][] {
+            {LD_W_ABS, 0, 0, DATA_ARCH},                         // 0
+            {JEQ_K, 0, 11, AUDIT_ARCH_X86_64},                   // 1: else kill
+            {LD_W_ABS, 0, 0, DATA_IP_HI},                        // 2
+            {JEQ_K, 0, 3, stubHi},                               // 3: else 7
+            {LD_W_ABS, 0, 0, DATA_IP_LO},                        // 4
+            {JGE_K, 0, 7, stubLo},                               // 5: below the stub page: kill
+            {JGE_K, 6, 4, stubLo + (int) STUB_LEN},              // 6: above it: kill; in it: allow
+            {JEQ_K, 0, 5, 0xffff_ffff},                          // 7: not the top 4 GiB: kill
+            {LD_W_ABS, 0, 0, DATA_IP_LO},                        // 8
+            {JGE_K, 0, 3, 0xff60_0000},                          // 9: below [vsyscall]: kill
+            {JGE_K, 2, 1, 0xff60_1000},                          // 10: above it: kill; in it: trap
+            {RET_K, 0, 0, SECCOMP_RET_ALLOW},                    // 11
+            {RET_K, 0, 0, SECCOMP_RET_TRAP},                     // 12
+            {RET_K, 0, 0, SECCOMP_RET_KILL_PROCESS},             // 13
+        };
     }
 
     /** The boot code with {@code sentryPid} filled in. */

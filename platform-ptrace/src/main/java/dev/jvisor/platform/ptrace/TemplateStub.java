@@ -29,7 +29,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 final class TemplateStub {
     // Linux constants used only here.
-    private static final int PR_SET_PDEATHSIG = 1;
+    private static final int PR_SET_PDEATHSIG = 1, PR_SET_NO_NEW_PRIVS = 38;
+    private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int CLONE_PARENT = 0x0000_8000, CLONE_UNTRACED = 0x0080_0000;
     private static final int PTRACE_GET_RSEQ_CONFIGURATION = 0x420f;
     private static final int RSEQ_FLAG_UNREGISTER = 1;
@@ -201,6 +202,9 @@ final class TemplateStub {
         check(t.syscall(Sysno.MUNMAP, 0, StubCode.STUB_ADDR, 0, 0, 0, 0), "munmap below the stub page");
         long above = StubCode.STUB_ADDR + StubCode.STUB_LEN;
         check(t.syscall(Sysno.MUNMAP, above, StubCode.TASK_SIZE_MAX - above, 0, 0, 0, 0), "munmap above");
+        // Defence in depth, and the one way to see [vsyscall] calls (StubCode.filter()).
+        check(t.syscall(Sysno.PRCTL, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
+        check(t.syscall(Sysno.SECCOMP, SECCOMP_SET_MODE_FILTER, 0, StubCode.SECCOMP_FPROG, 0, 0, 0), "seccomp");
         if (t.takeSignalSeen()) {
             Log.debug("ptrace: template stub saw a signal while being cleaned; suppressed");
         }

@@ -45,6 +45,8 @@ class StubIsolationTest {
         assertEquals("0000000000000000", Procfs.status(pid, "SigCgt"), "no handler of the JVM");
         assertEquals("0000000000000000", Procfs.status(pid, "SigIgn"), "nothing ignored");
         assertEquals("0000000000000000", Procfs.status(pid, "SigBlk"), "nothing blocked");
+        assertEquals("2", Procfs.status(pid, "Seccomp"), "seccomp filter mode");
+        assertEquals("1", Procfs.status(pid, "NoNewPrivs"));
     }
 
     @Test

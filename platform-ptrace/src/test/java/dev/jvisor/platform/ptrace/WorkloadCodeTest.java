@@ -32,14 +32,17 @@ class WorkloadCodeTest {
     static final long CODE_OFF = 0, DATA_OFF = 0x10000;
 
     // Offsets into PROGRAM (see the listing in each test).
-    static final int GETPID_LOOP = 0x00, ARGS = 0x22, INT80 = 0x4c, LOAD = 0x55, STORE_YMM = 0x5a, SPIN = 0x6c;
+    static final int GETPID_LOOP = 0x00, ARGS = 0x22, INT80 = 0x4c, LOAD = 0x55, STORE_YMM = 0x5a, SPIN = 0x6c,
+            VSYSCALL_TIME = 0x6e, SYSCALL_INT3 = 0x83;
     static final String PROGRAM =
             "4d31e4 bb05000000 b827000000 0f05 4901c4 ffcb 75f2 4c89e7 b83c000000 0f05 0f0b" // getpid_loop
             + " b834120000 bf0b000000 be16000000 ba21000000 41ba2c000000 41b837000000 41b942000000 0f05 0f0b"
             + " b814000000 cd80 0f0b" // int80: mov eax,20; int 0x80
             + " 488b07 0f0b" // load: mov rax,[rdi]
             + " c5fe7f07 c5fe7f4f20 b827000000 0f05 0f0b" // store_ymm: vmovdqu [rdi],ymm0; [rdi+32],ymm1; getpid
-            + " ebfe"; // spin: jmp spin
+            + " ebfe" // spin: jmp spin
+            + " 48c7c0000460ff ffd0 4889c7 b83c000000 0f05 0f0b" // mov rax,vsyscall time; call rax; exit(rax)
+            + " 0f05 cc"; // syscall; int3
 
     private static MemoryFileFixture file;
     private static PtracePlatform platform;
@@ -90,6 +93,9 @@ class WorkloadCodeTest {
             long answer = 1000 + 7 * i;
             regs.rax(answer);
             sum += answer;
+            if (i == 2) { // an injected syscall from a syscall stop leaves the workload's state alone
+                assertEquals(0, as.protect(DATA, 0x1000, Mman.PROT_READ));
+            }
         }
         assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
         assertEquals(Sysno.EXIT, regs.origRax());
@@ -100,6 +106,38 @@ class WorkloadCodeTest {
         assertEquals(0x1234, regs.origRax());
         for (int i = 0; i < 6; i++) {
             assertEquals(11L * (i + 1), regs.arg(i), "argument " + i);
+        }
+    }
+
+    @Test
+    void aVsyscallCallIsASyscallForTheSentryNotTheHost() {
+        startAt(VSYSCALL_TIME);
+        long sp = regs.rsp();
+        assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
+        assertEquals(201 /* time */, regs.origRax());
+        assertEquals(CODE + VSYSCALL_TIME + 9, regs.rip(), "the kernel emulated the vsyscall's ret");
+        assertEquals(sp, regs.rsp());
+        regs.rax(4242);
+        assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
+        assertEquals(Sysno.EXIT, regs.origRax());
+        assertEquals(4242, regs.rdi(), "the code got the sentry's time, not the host's");
+    }
+
+    @Test
+    void aHostSyscallFromWorkloadCodeKillsTheStub() {
+        // Were the platform ever to let workload code run without SYSEMU, the stub's seccomp filter would
+        // kill it: simulate that by injecting a getpid through a `syscall; int3` in workload memory.
+        Tracee t = ((PtraceAddressSpace) as).tracee;
+        assertEquals(-Errno.ESRCH.number(), t.inject(CODE + SYSCALL_INT3, CODE + SYSCALL_INT3 + 3, Sysno.GETPID,
+                0, 0, 0, 0, 0, 0));
+        assertTrue(t.dead());
+        // The same call through the stub page's gadget is allowed (in a fresh stub).
+        AddressSpace other = platform.newAddressSpace();
+        try {
+            assertEquals(PtracePlatform.stubPid(other), ((PtraceAddressSpace) other).tracee.syscall(Sysno.GETPID,
+                    0, 0, 0, 0, 0, 0));
+        } finally {
+            other.release();
         }
     }
 
