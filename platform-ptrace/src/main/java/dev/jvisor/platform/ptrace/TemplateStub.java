@@ -81,14 +81,23 @@ final class TemplateStub {
         await(r.reply);
     }
 
+    /** Waits for the template thread's answer. Uninterruptible: a stub cloned for nobody would be lost. */
     private int await(CompletableFuture<Integer> f) {
+        boolean interrupted = false;
         try {
-            return f.get();
-        } catch (ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the ptrace template thread", e);
+            for (;;) {
+                try {
+                    return f.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
