@@ -59,6 +59,7 @@ final class PtraceAddressSpace implements AddressSpace {
         if ((fileOffset & ~Mman.PAGE_MASK) != 0 || fileOffset < 0) {
             return -Errno.EINVAL.number();
         }
+        tracee.forgetSyscallSites();
         long r = tracee.syscall(Sysno.MMAP, addr, len, prot & (Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC),
                 Mman.MAP_SHARED | Mman.MAP_FIXED, StubCode.MEMFD_FD, fileOffset);
         return r < 0 ? (int) r : 0;
@@ -68,6 +69,7 @@ final class PtraceAddressSpace implements AddressSpace {
     public int unmap(long addr, long len) {
         checkOwner();
         int e = checkRange(addr, len);
+        tracee.forgetSyscallSites();
         return e != 0 ? e : (int) tracee.syscall(Sysno.MUNMAP, addr, len, 0, 0, 0, 0);
     }
 
@@ -75,6 +77,7 @@ final class PtraceAddressSpace implements AddressSpace {
     public int protect(long addr, long len, int prot) {
         checkOwner();
         int e = checkRange(addr, len);
+        tracee.forgetSyscallSites();
         return e != 0 ? e : (int) tracee.syscall(Sysno.MPROTECT, addr, len,
                 prot & (Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC), 0, 0, 0);
     }

@@ -88,9 +88,7 @@ final class PtraceContext implements Context {
             loadFpState(pid);
         }
         MemorySegment r = regs.segment();
-        // No kernel syscall-restart logic may rewrite RIP/RAX on the way out of a stop: the sentry restarts.
-        r.set(JAVA_LONG, UserRegs.ORIG_RAX, -1);
-        long e = Host.ptrace(Ptrace.SETREGS, pid, 0, r.address());
+        long e = writeBack(t, r);
         if (e < 0) {
             running = null;
             if (e == -Errno.ESRCH.number()) { // killed from outside while stopped
@@ -108,11 +106,12 @@ final class PtraceContext implements Context {
             running = null;
             return Event.DIED;
         }
-        Host.ptrace(Ptrace.GETREGS, pid, 0, r.address());
+        t.shadowValid = Host.ptrace(Ptrace.GETREGS, pid, 0, r.address()) == 0;
+        MemorySegment.copy(r, 0, t.shadow, 0, UserRegs.SIZE);
         int sig = Ptrace.stopSig(st);
         if (sig == SYSCALL_STOP) {
             running = null;
-            return isInt80(pid, regs.rip()) ? Event.SYSCALL_I386 : Event.SYSCALL;
+            return isI386(t, regs) ? Event.SYSCALL_I386 : Event.SYSCALL;
         }
         if (sig == Signals.SIGSYS && Ptrace.event(st) == 0
                 && Host.ptrace(Ptrace.GETSIGINFO, pid, 0, siginfo.address()) == 0
@@ -141,6 +140,43 @@ final class PtraceContext implements Context {
     private static boolean isFaultSignal(int sig) {
         return sig == Signals.SIGSEGV || sig == Signals.SIGBUS || sig == Signals.SIGFPE || sig == Signals.SIGILL
                 || sig == Signals.SIGTRAP;
+    }
+
+    /**
+     * Loads {@code r} into the stopped stub. When the stub still holds the registers of its last stop except
+     * RAX (a syscall's result), one POKEUSER does; otherwise SETREGS, with {@code orig_rax = -1} so that no
+     * kernel syscall-restart logic rewrites RIP/RAX on the way out (the sentry does its own restarts). The POKE
+     * path keeps the stop's orig_rax, so it is taken only when RAX is no ERESTART* code (-512..-516).
+     */
+    private static long writeBack(Tracee t, MemorySegment r) {
+        long rax = r.get(JAVA_LONG, UserRegs.RAX);
+        if (t.shadowValid && (rax < -516 || rax > -512)
+                && MemorySegment.mismatch(r, 0, UserRegs.RAX, t.shadow, 0, UserRegs.RAX) < 0
+                && MemorySegment.mismatch(r, UserRegs.RAX + 8, UserRegs.SIZE, t.shadow, UserRegs.RAX + 8,
+                        UserRegs.SIZE) < 0) {
+            return rax == t.shadow.get(JAVA_LONG, UserRegs.RAX) ? 0
+                    : Host.ptrace(Ptrace.POKEUSER, t.pid, UserRegs.RAX, rax);
+        }
+        r.set(JAVA_LONG, UserRegs.ORIG_RAX, -1);
+        return Host.ptrace(Ptrace.SETREGS, t.pid, 0, r.address());
+    }
+
+    /**
+     * Whether a SYSEMU stop came from {@code int 0x80} rather than {@code syscall}: the two bytes before RIP
+     * decide. A {@code syscall} leaves RCX = RIP; a site already read as {@code syscall} is not read again
+     * while the mappings stay the same.
+     */
+    private boolean isI386(Tracee t, Registers regs) {
+        long rip = regs.rip();
+        boolean rcxIsRip = regs.rcx() == rip;
+        if (rcxIsRip && t.knownSyscallSite(rip)) {
+            return false;
+        }
+        boolean i386 = isInt80(t.pid, rip);
+        if (!i386 && rcxIsRip) {
+            t.rememberSyscallSite(rip);
+        }
+        return i386;
     }
 
     /** Whether the two bytes before {@code rip} are {@code int 0x80} (SYSEMU stops there too). */

@@ -142,6 +142,22 @@ class WorkloadCodeTest {
     }
 
     @Test
+    void int80IsRecognisedEvenWhereASyscallWasBeforeAndRcxLooksLikeASyscalls() {
+        // Two versions of one page: `lea rcx,[rip+2]; syscall` and `lea rcx,[rip+2]; int 0x80`.
+        file.code(0x2000, "488d0d02000000 0f05");
+        file.code(0x3000, "488d0d02000000 cd80");
+        long page = 0x700000;
+        assertEquals(0, as.map(page, 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, 0x2000));
+        regs.resetForExec(page, 0);
+        assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
+        assertEquals(regs.rip(), regs.rcx());
+        assertEquals(0, as.map(page, 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, 0x3000));
+        regs.resetForExec(page, 0);
+        assertEquals(Event.SYSCALL_I386, ctx.switchToUser(as, regs), "same RIP, RCX = RIP, but int 0x80 now");
+        assertEquals(regs.rip(), regs.rcx());
+    }
+
+    @Test
     void int80IsAnI386Syscall() {
         startAt(INT80);
         assertEquals(Event.SYSCALL_I386, ctx.switchToUser(as, regs));
