@@ -88,7 +88,16 @@ public final class PtracePlatform implements Platform {
         if (closed) {
             throw new IllegalStateException("ptrace platform closed");
         }
-        int pid = template.cloneStub();
+        return adopt(template.cloneStub());
+    }
+
+    /** Clones a stub for {@link #adopt} (tests use the two halves to order the stub's stop and the seize). */
+    int cloneStub() {
+        return template.cloneStub();
+    }
+
+    /** Makes the calling thread the tracer of the freshly cloned stub {@code pid}. */
+    PtraceAddressSpace adopt(int pid) {
         Tracee t = new Tracee(pid, Arena.ofAuto());
         // The new stub is the sentry's untraced child, stopping itself with SIGSTOP. This thread becomes its
         // tracer; the template's thread never traces it.
