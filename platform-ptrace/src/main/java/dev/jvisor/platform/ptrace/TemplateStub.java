@@ -139,7 +139,7 @@ final class TemplateStub {
         return (int) Host.check(pid, "clone of the template stub");
     }
 
-    /** Clones the JVM into the template, then cleans it (brief: dup2, close_range, signals, munmap). */
+    /** Clones the JVM into the template, then cleans it: dup2, close_range, signals, munmap, in that order. */
     private Tracee boot(Arena arena) {
         byte[] code = StubCode.boot(sentryPid);
         long page = Host.check(Host.mmap(0, 4096, Mman.PROT_READ | Mman.PROT_WRITE,
