@@ -1,14 +1,14 @@
 .intel_syntax noprefix
 # The stub page, at a fixed address in every stub.
-syscall_gadget:           # offset 0: injected syscall
+syscall_gadget:           # +0x00: injected syscall
   syscall
   int3
 .balign 8
-clone_gadget:             # offset 8: injected clone; the child stops itself
+clone_gadget:             # +0x08: injected clone of a new stub process
   syscall
   test rax, rax
   jz 1f
-  int3                    # parent (the template): back to its tracer
+  int3                    # parent: back to its tracer
 1:
   mov eax, 157            # prctl(PR_SET_PDEATHSIG, SIGKILL)
   mov edi, 1
@@ -19,11 +19,7 @@ clone_gadget:             # offset 8: injected clone; the child stops itself
   cmp eax, dword ptr [rip + ppid]
   jne 3f
 2:
-  mov eax, 39             # kill(getpid(), SIGSTOP), until a tracer takes over
-  syscall
-  mov edi, eax
-  mov esi, 19
-  mov eax, 62
+  mov eax, 34             # pause() until a tracer seizes and interrupts it
   syscall
   jmp 2b
 3:
@@ -31,6 +27,12 @@ clone_gadget:             # offset 8: injected clone; the child stops itself
   mov edi, 1
   syscall
   ud2
+.balign 8
+thread_gadget:            # injected clone of a new thread in the stub
+  syscall
+  test rax, rax
+  jz 2b
+  int3
 .balign 8
 ppid:
   .long 0

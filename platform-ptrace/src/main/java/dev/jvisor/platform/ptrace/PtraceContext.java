@@ -49,11 +49,13 @@ final class PtraceContext implements Context {
     private int fpImageSize;
     private boolean fpPending;
 
-    /** The address space of the last switch, whose stub holds this context's registers. */
-    private PtraceAddressSpace last;
+    /** The address space of the last switch and this thread's stub thread in it, which holds the registers. */
+    private PtraceAddressSpace lastAs;
+    private Tracee last;
 
-    /** The address space being run, for interrupt(); null outside switchToUser. */
+    /** The address space and stub thread being run, for interrupt(); null outside switchToUser. */
     private volatile PtraceAddressSpace running;
+    private volatile int runningTid;
     private volatile boolean interruptRequested;
 
     PtraceContext(PtracePlatform platform) {
@@ -68,13 +70,14 @@ final class PtraceContext implements Context {
     @Override
     public Event switchToUser(AddressSpace space, Registers regs) {
         PtraceAddressSpace as = (PtraceAddressSpace) space;
-        if (Thread.currentThread() != owner || as.owner != owner) {
-            throw new IllegalStateException("ptrace context or address space used off its tracer thread");
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("ptrace context used off its task thread " + owner.getName());
         }
-        Tracee t = as.tracee;
-        if (t.dead()) {
+        Tracee t = as == lastAs ? last : enter(as);
+        if (t == null || t.dead()) {
             return Event.DIED;
         }
+        runningTid = t.pid;
         running = as;
         // Dekker with interrupt(): it writes the flag then reads running; we write running then read the flag.
         if (interruptRequested | t.takeSignalSeen()) {
@@ -83,7 +86,6 @@ final class PtraceContext implements Context {
             return Event.INTERRUPT;
         }
         int pid = t.pid;
-        last = as;
         if (fpPending) {
             loadFpState(pid);
         }
@@ -111,7 +113,7 @@ final class PtraceContext implements Context {
         int sig = Ptrace.stopSig(st);
         if (sig == SYSCALL_STOP) {
             running = null;
-            return isI386(t, regs) ? Event.SYSCALL_I386 : Event.SYSCALL;
+            return isI386(t, as.generation(), regs) ? Event.SYSCALL_I386 : Event.SYSCALL;
         }
         if (sig == Signals.SIGSYS && Ptrace.event(st) == 0
                 && Host.ptrace(Ptrace.GETSIGINFO, pid, 0, siginfo.address()) == 0
@@ -166,10 +168,10 @@ final class PtraceContext implements Context {
      * decide. A {@code syscall} leaves RCX = RIP; a site already read as {@code syscall} is not read again
      * while the mappings stay the same.
      */
-    private boolean isI386(Tracee t, Registers regs) {
+    private boolean isI386(Tracee t, int generation, Registers regs) {
         long rip = regs.rip();
         boolean rcxIsRip = regs.rcx() == rip;
-        if (rcxIsRip && t.knownSyscallSite(rip)) {
+        if (rcxIsRip && t.knownSyscallSite(rip, generation)) {
             return false;
         }
         boolean i386 = isInt80(t.pid, rip);
@@ -214,8 +216,8 @@ final class PtraceContext implements Context {
             fp.size(fpImageSize);
             return;
         }
-        if (last != null && !last.tracee.dead()) {
-            long n = FpRegisters.get(last.tracee.pid, platform.xstateSize(), fp.segment(), iov);
+        if (last != null && !last.dead()) {
+            long n = FpRegisters.get(last.pid, platform.xstateSize(), fp.segment(), iov);
             if (n > 0) {
                 fp.size((int) n);
                 return;
@@ -240,14 +242,26 @@ final class PtraceContext implements Context {
         interruptRequested = true;
         PtraceAddressSpace as = running;
         if (as != null) {
-            // Stops the stub at once; switchToUser sees a signal-delivery-stop and returns INTERRUPT.
-            as.signal(Signals.SIGSTOP);
+            // Stops this context's stub thread (thread-directed): switchToUser sees a signal-delivery-stop and
+            // returns INTERRUPT; the signal is dropped there.
+            as.signalThread(runningTid, Signals.SIGSTOP);
         }
     }
 
+    /** The first switch into {@code as} from this thread: its stub thread there (created if need be). */
+    private Tracee enter(PtraceAddressSpace as) {
+        Tracee t = as.currentThread();
+        lastAs = as;
+        last = t;
+        return t;
+    }
+
+    /** Ends this thread's stub threads in every live address space (an exit of the thread only). */
     @Override
     public void release() {
         checkOwner();
+        platform.detachEverywhere(owner);
+        lastAs = null;
         last = null;
     }
 

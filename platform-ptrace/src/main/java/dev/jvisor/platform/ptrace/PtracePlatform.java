@@ -23,13 +23,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The ptrace platform: each address space is a stub process cloned from a clean template stub and traced, with
- * PTRACE_SYSEMU, by the task thread that created it. See this module's README for the stub's lifecycle.
+ * The ptrace platform: each address space is a stub process cloned from a clean template stub; each task thread
+ * that runs in it traces a stub thread of its own there and runs workload code with PTRACE_SYSEMU. See this
+ * module's README for the stub's lifecycle.
  *
- * <p>Thread rules: {@link #newAddressSpace()} and {@link #newContext()} run on the task thread that will use the
- * result (a platform thread, never a virtual one), which becomes the stub's tracer. A stub dies with its tracer
- * thread (PTRACE_O_EXITKILL), so a task thread releases its address spaces before it ends. {@link #close()} may
- * run anywhere.
+ * <p>Thread rules: task threads are platform threads, never virtual ones (ptrace is per thread). A context and a
+ * task thread's stub threads belong to that thread. A stub thread's death kills its whole stub process when its
+ * tracer thread ends (PTRACE_O_EXITKILL), so a task thread calls {@link Context#release()} before it ends: that
+ * ends only its own stub threads. {@link AddressSpace#release()} and {@link #close()} may run on any thread.
+ *
+ * <p>Events: {@code SYSCALL} also reports a call into {@code [vsyscall]} (the kernel emulates those without a
+ * ptrace stop; the stub's seccomp filter traps them), with RIP already at the caller's return address: the
+ * sentry answers it like any syscall and must not restart it.
  */
 public final class PtracePlatform implements Platform {
     private final TemplateStub template;
@@ -75,11 +80,21 @@ public final class PtracePlatform implements Platform {
         return template.pid();
     }
 
-    /** Host pid of the stub behind {@code as} (for tests and diagnostics). */
+    /** Host pid of the stub process behind {@code as} (for tests and diagnostics). */
     public static int stubPid(AddressSpace as) {
         return ((PtraceAddressSpace) as).pid();
     }
 
+    /** Host tid of the calling thread's stub thread in {@code as}, or -1 (for tests and diagnostics). */
+    public static int stubTid(AddressSpace as) {
+        Tracee t = ((PtraceAddressSpace) as).threadOf(Thread.currentThread());
+        return t == null ? -1 : t.pid;
+    }
+
+    /**
+     * Creates a stub process and, for the calling thread, a stub thread in it that this thread traces (the
+     * usual case: the thread goes on to map and run in it). Other task threads get theirs on first use.
+     */
     @Override
     public AddressSpace newAddressSpace() {
         if (Thread.currentThread().isVirtual()) {
@@ -88,47 +103,26 @@ public final class PtracePlatform implements Platform {
         if (closed) {
             throw new IllegalStateException("ptrace platform closed");
         }
-        return adopt(template.cloneStub());
-    }
-
-    /** Clones a stub for {@link #adopt} (tests use the two halves to order the stub's stop and the seize). */
-    int cloneStub() {
-        return template.cloneStub();
-    }
-
-    /** Makes the calling thread the tracer of the freshly cloned stub {@code pid}. */
-    PtraceAddressSpace adopt(int pid) {
-        Tracee t = new Tracee(pid, Arena.ofAuto());
-        // The new stub is the sentry's untraced child, stopping itself with SIGSTOP. This thread becomes its
-        // tracer; the template's thread never traces it.
-        long r = Host.ptrace(Ptrace.SEIZE, pid, 0, Ptrace.O_EXITKILL | Ptrace.O_TRACESYSGOOD);
-        if (r < 0) {
-            Host.kill(pid, Signals.SIGKILL); // still our unreaped child, so the pid is its own
-            t.waitStatus();
-            throw new HostException("PTRACE_SEIZE of a new stub", (int) -r);
+        Tracee leader = template.newProcess();
+        int pidfd = Host.pidfdOpen(leader.pid, 0);
+        if (pidfd < 0) {
+            Host.kill(leader.pid, Signals.SIGKILL); // unreaped, so the pid is still its own
+            Host.wait4(leader.pid, Arena.ofAuto().allocate(4), Ptrace.WALL); // any thread of ours may reap it
+            throw new HostException("pidfd_open of a new stub", -pidfd);
         }
-        int pidfd = Host.pidfdOpen(pid, 0);
-        // Either a signal-delivery-stop for its SIGSTOP (seized first) or a group-stop (stopped first).
-        int st = t.waitStatus();
-        if (pidfd < 0 || !Ptrace.stopped(st)) {
-            t.killAndReap();
-            if (pidfd >= 0) {
-                Host.close(pidfd);
-            }
-            throw new IllegalStateException("new stub " + pid + " did not stop (status 0x" + Integer.toHexString(st)
-                    + ", pidfd " + pidfd + ")");
-        }
-        t.captureBaseRegisters();
-        int cpu = cpuFor(Thread.currentThread());
-        pin(pid, cpu);
-        pin(0, cpu);
-        PtraceAddressSpace as = new PtraceAddressSpace(this, t, pidfd, cpu);
+        PtraceAddressSpace as = new PtraceAddressSpace(this, leader, pidfd);
         live.add(as);
         if (closed) { // close() ran meanwhile and did not see this one
             as.release();
             throw new IllegalStateException("ptrace platform closed");
         }
-        Log.debug("ptrace: stub " + pid + " traced by " + Thread.currentThread().getName() + " on cpu " + cpu);
+        try {
+            as.currentThread();
+        } catch (RuntimeException e) {
+            as.release();
+            throw e;
+        }
+        Log.debug("ptrace: stub " + leader.pid + " for " + Thread.currentThread().getName());
         return as;
     }
 
@@ -159,6 +153,16 @@ public final class PtracePlatform implements Platform {
         live.remove(as);
     }
 
+    TemplateStub template() {
+        return template;
+    }
+
+    void detachEverywhere(Thread thread) {
+        for (PtraceAddressSpace as : live) {
+            as.detach(thread);
+        }
+    }
+
     int xstateSize() {
         return template.xstateSize();
     }
@@ -167,18 +171,24 @@ public final class PtracePlatform implements Platform {
         return initFp;
     }
 
-    /** A thread that already traces a stub keeps its CPU; others take the next CPU round-robin. */
-    private int cpuFor(Thread thread) {
-        for (PtraceAddressSpace as : live) {
-            if (as.owner == thread) {
-                return as.cpu;
-            }
+    /** Each tracer thread's CPU, chosen round-robin when it first traces a stub. */
+    private final ThreadLocal<int[]> threadCpu = new ThreadLocal<>();
+
+    /**
+     * Pins stub thread {@code tid} to the calling (tracer) thread's CPU, choosing and pinning that first if need
+     * be: a same-CPU ptrace round trip costs a fifth of one that wakes the other CPU.
+     */
+    void pin(int tid) {
+        int[] cpu = threadCpu.get();
+        if (cpu == null) {
+            cpu = new int[] {cpus[Math.floorMod(nextCpu.getAndIncrement(), cpus.length)]};
+            threadCpu.set(cpu);
+            setAffinity(0, cpu[0]);
         }
-        return cpus[Math.floorMod(nextCpu.getAndIncrement(), cpus.length)];
+        setAffinity(tid, cpu[0]);
     }
 
-    /** Pins {@code tid} (0: the calling thread) to {@code cpu}: a same-CPU ptrace round trip is 3-5x cheaper. */
-    private static void pin(int tid, int cpu) {
+    private static void setAffinity(int tid, int cpu) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment mask = a.allocate(128, 8);
             mask.set(JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));

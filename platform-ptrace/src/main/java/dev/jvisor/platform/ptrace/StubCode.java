@@ -32,15 +32,19 @@ final class StubCode {
     static final long SYSCALL_GADGET_TRAP = SYSCALL_GADGET + 3;
 
     /**
-     * {@code syscall; test rax,rax; jz child; int3}: an injected clone. The parent stops at
-     * {@code CLONE_GADGET + 8}; the child sets PR_SET_PDEATHSIG, leaves if the sentry is gone, then stops itself
-     * with SIGSTOP (in a loop, in case something continues it before its new tracer seizes it).
+     * {@code syscall; test rax,rax; jz child; int3}: an injected clone of a new stub process. The parent stops at
+     * {@code CLONE_GADGET + 8}; the child sets PR_SET_PDEATHSIG, leaves if the sentry is gone, then waits in
+     * {@code pause()} until its tracer seizes and interrupts it.
      */
     static final long CLONE_GADGET = STUB_ADDR + 8;
     static final long CLONE_GADGET_TRAP = CLONE_GADGET + 8;
 
-    /** Offset, in both blobs, of the 32-bit sentry pid the code compares getppid() with. */
-    static final int PPID_OFFSET = 0x58;
+    /** The same for a new thread of a stub: the parent stops at {@code THREAD_GADGET + 8}; the child pauses. */
+    static final long THREAD_GADGET = STUB_ADDR + 0x48;
+    static final long THREAD_GADGET_TRAP = THREAD_GADGET + 8;
+
+    /** Offsets of the 32-bit sentry pid the code compares getppid() with. */
+    private static final int STUB_PPID_OFFSET = 0x50, BOOT_PPID_OFFSET = 0x58;
 
     /** 32 zero bytes in the stub page: an all-default {@code struct sigaction}, an empty sigset. */
     static final long ZEROS = STUB_ADDR + 0x80;
@@ -55,17 +59,17 @@ final class StubCode {
     private static final int FILTER_OFFSET = 0x100, FPROG_OFFSET = 0x180;
     private static final int STUB_DATA_END = 0x190;
 
-    /** stub.S: the stub page (0x5c bytes, padded to whole words for PTRACE_POKEDATA). */
+    /** stub.S: the stub page's code (0x54 bytes, padded to whole words for PTRACE_POKEDATA). */
     private static final byte[] STUB = HexFormat.of().parseHex(
             "0f05cc0f1f440000"                          // 00: syscall; int3; nop
             + "0f054885c07401cc"                        // 08: syscall; test rax,rax; jz 10; int3
             + "b89d000000bf01000000be090000000f05"      // 10: prctl(PR_SET_PDEATHSIG, SIGKILL)
             + "b86e0000000f05"                          // 21: getppid()
-            + "3b052a0000007517"                        // 28: cmp eax,[ppid]; jne 47
-            + "b8270000000f0589c7be13000000b83e0000000f05ebe9" // 30: kill(getpid(), SIGSTOP); jmp 30
-            + "b8e7000000bf010000000f050f0b"            // 47: exit_group(1); ud2
-            + "0f1f00"                                  // 55: nop
-            + "00000000" + "00000000");                 // 58: ppid; pad
+            + "3b05220000007509"                        // 28: cmp eax,[ppid]; jne 39
+            + "b8220000000f05ebf7"                      // 30: pause(); jmp 30
+            + "b8e7000000bf010000000f050f0b90"          // 39: exit_group(1); ud2; nop
+            + "0f054885c074e1cc"                        // 48: syscall; test rax,rax; jz 30; int3
+            + "00000000" + "00000000");                 // 50: ppid; pad
 
     /** boot.S: what the first child of the JVM runs (glibc clone's fn). The injection gadget is at 0x45. */
     private static final byte[] BOOT = HexFormat.of().parseHex(
@@ -83,7 +87,7 @@ final class StubCode {
 
     /** The stub page's contents (code, then data) with {@code sentryPid} filled in. */
     static byte[] stub(int sentryPid) {
-        ByteBuffer page = ByteBuffer.wrap(Arrays.copyOf(withPid(STUB, sentryPid), STUB_DATA_END))
+        ByteBuffer page = ByteBuffer.wrap(Arrays.copyOf(withPid(STUB, STUB_PPID_OFFSET, sentryPid), STUB_DATA_END))
                 .order(ByteOrder.LITTLE_ENDIAN);
         page.put(ALTSTACK_FLAGS_OFFSET, (byte) SS_DISABLE);
         int[][] filter = filter();
@@ -135,13 +139,13 @@ final class StubCode {
 
     /** The boot code with {@code sentryPid} filled in. */
     static byte[] boot(int sentryPid) {
-        return withPid(BOOT, sentryPid);
+        return withPid(BOOT, BOOT_PPID_OFFSET, sentryPid);
     }
 
-    private static byte[] withPid(byte[] code, int pid) {
+    private static byte[] withPid(byte[] code, int offset, int pid) {
         byte[] b = code.clone();
         for (int i = 0; i < 4; i++) {
-            b[PPID_OFFSET + i] = (byte) (pid >>> (8 * i));
+            b[offset + i] = (byte) (pid >>> (8 * i));
         }
         return b;
     }

@@ -18,33 +18,40 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.function.Supplier;
 
 /**
- * The clean template stub, from which every address space's stub is cloned, and the platform thread that traces
- * it.
+ * The clean template stub, from which every address space's stub process is cloned, and the platform thread
+ * that traces it and every stub process's leader thread.
  *
  * <p>The template is the first child of the JVM (glibc clone running {@code boot.S}). Cloned stubs use
  * CLONE_PARENT, so this thread is their parent too: PR_SET_PDEATHSIG fires when the parent <em>thread</em>
- * exits, so the thread lives until {@link #shutdown()}, after which no stub remains.
+ * exits, so the thread lives until {@link #shutdown()}, after which no stub remains. A stub's leader thread
+ * never runs workload code: this thread injects into it the clones of the stub threads that task threads trace.
  */
 final class TemplateStub {
     // Linux constants used only here.
     private static final int PR_SET_PDEATHSIG = 1, PR_SET_NO_NEW_PRIVS = 38;
     private static final int SECCOMP_SET_MODE_FILTER = 1;
-    private static final int CLONE_PARENT = 0x0000_8000, CLONE_UNTRACED = 0x0080_0000;
+    private static final int CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
+            CLONE_PARENT = 0x0000_8000, CLONE_THREAD = 0x0001_0000, CLONE_SYSVSEM = 0x0004_0000,
+            CLONE_UNTRACED = 0x0080_0000;
+    private static final int CLONE_THREAD_FLAGS = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD
+            | CLONE_SYSVSEM | CLONE_UNTRACED;
     private static final int PTRACE_GET_RSEQ_CONFIGURATION = 0x420f;
     private static final int RSEQ_FLAG_UNREGISTER = 1;
 
     private final int memfd;
     private final int sentryPid = Host.getpid();
     private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
-    private final CompletableFuture<Integer> booted = new CompletableFuture<>();
+    private final CompletableFuture<Object> booted = new CompletableFuture<>();
     private final Thread thread;
 
     /** Size of the XSAVE user area (NT_X86_XSTATE) on this CPU, or -1 if the CPU has no XSAVE. */
     private volatile int xstateSize = -1;
 
-    private record Request(boolean shutdown, CompletableFuture<Integer> reply) {}
+    /** Work for the platform thread; {@code work == null} ends it. */
+    private record Request(Supplier<?> work, CompletableFuture<Object> reply) {}
 
     private TemplateStub(int memfd) {
         this.memfd = memfd;
@@ -60,29 +67,69 @@ final class TemplateStub {
     }
 
     int pid() {
-        return await(booted);
+        return (Integer) await(booted);
     }
 
     int xstateSize() {
         return xstateSize;
     }
 
-    /** Clones a new stub from the template. It is the sentry's child, untraced, and stops itself with SIGSTOP. */
-    int cloneStub() {
-        Request r = new Request(false, new CompletableFuture<>());
-        requests.add(r);
-        return await(r.reply);
+    /**
+     * Clones a new stub process from the template. This thread seizes its leader thread, which only ever
+     * runs syscalls injected by this thread. Returns the leader's tracee (for this thread's use only).
+     */
+    Tracee newProcess() {
+        return call(() -> {
+            long pid = template.inject(StubCode.CLONE_GADGET, StubCode.CLONE_GADGET_TRAP, Sysno.CLONE,
+                    CLONE_PARENT | CLONE_UNTRACED, 0, 0, 0, 0, 0);
+            template.takeSignalSeen(); // the template has no workload to interrupt
+            Host.check(pid, "clone of the template stub");
+            Tracee leader;
+            try {
+                leader = Tracee.seize((int) pid, Arena.ofAuto());
+            } catch (RuntimeException e) {
+                Host.kill((int) pid, Signals.SIGKILL); // our unreaped child: the pid is still its own
+                Host.wait4((int) pid, Arena.ofAuto().allocate(4), Ptrace.WALL);
+                throw e;
+            }
+            // The seize may have stopped it before its own prctl: set the parent-death signal again.
+            long r = leader.syscall(Sysno.PRCTL, PR_SET_PDEATHSIG, Signals.SIGKILL, 0, 0, 0, 0);
+            if (r < 0) {
+                leader.killAndReap();
+                throw new HostException("prctl(PR_SET_PDEATHSIG) in a new stub", (int) -r);
+            }
+            leader.takeSignalSeen();
+            return leader;
+        });
+    }
+
+    /** Clones a new thread in the stub process led by {@code leader}; returns its tid. It waits in pause(). */
+    int newThread(Tracee leader) {
+        return call(() -> {
+            long tid = leader.inject(StubCode.THREAD_GADGET, StubCode.THREAD_GADGET_TRAP, Sysno.CLONE,
+                    CLONE_THREAD_FLAGS, 0, 0, 0, 0, 0);
+            leader.takeSignalSeen();
+            return (int) Host.check(tid, "clone of a stub thread");
+        });
     }
 
     /** Kills and reaps the template; the platform thread then ends. */
     void shutdown() {
-        Request r = new Request(true, new CompletableFuture<>());
+        Request r = new Request(null, new CompletableFuture<>());
         requests.add(r);
         await(r.reply);
     }
 
+    /** Runs {@code work} on the platform thread and returns its result (rethrowing its exception). */
+    @SuppressWarnings("unchecked")
+    private <T> T call(Supplier<T> work) {
+        Request r = new Request(work, new CompletableFuture<>());
+        requests.add(r);
+        return (T) await(r.reply);
+    }
+
     /** Waits for the template thread's answer. Uninterruptible: a stub cloned for nobody would be lost. */
-    private int await(CompletableFuture<Integer> f) {
+    private Object await(CompletableFuture<Object> f) {
         boolean interrupted = false;
         try {
             for (;;) {
@@ -101,8 +148,10 @@ final class TemplateStub {
         }
     }
 
+    /** The template, once booted. Owned by the platform thread. */
+    private Tracee template;
+
     private void run() {
-        Tracee template;
         try (Arena arena = Arena.ofConfined()) {
             try {
                 template = boot(arena);
@@ -118,25 +167,18 @@ final class TemplateStub {
                 } catch (InterruptedException e) {
                     continue; // this thread must outlive every stub; only shutdown ends it
                 }
-                if (r.shutdown) {
+                if (r.work == null) {
                     template.killAndReap();
                     r.reply.complete(0);
                     return;
                 }
                 try {
-                    r.reply.complete(cloneFrom(template));
+                    r.reply.complete(r.work.get());
                 } catch (Throwable t) {
                     r.reply.completeExceptionally(t);
                 }
             }
         }
-    }
-
-    private int cloneFrom(Tracee template) {
-        long pid = template.inject(StubCode.CLONE_GADGET, StubCode.CLONE_GADGET_TRAP, Sysno.CLONE,
-                CLONE_PARENT | CLONE_UNTRACED, 0, 0, 0, 0, 0);
-        template.takeSignalSeen(); // the template has no workload to interrupt
-        return (int) Host.check(pid, "clone of the template stub");
     }
 
     /** Clones the JVM into the template, then cleans it: dup2, close_range, signals, munmap, in that order. */

@@ -5,6 +5,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Host;
+import dev.jvisor.abi.HostException;
 import dev.jvisor.abi.Ptrace;
 import dev.jvisor.abi.Signals;
 import dev.jvisor.abi.UserRegs;
@@ -12,7 +13,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A stub process as its tracer thread sees it: waiting for its stops and injecting syscalls into it. Every
+ * One stub thread as its tracer thread sees it: waiting for its stops and injecting syscalls into it. Every
  * method must run on the tracer thread (ptrace refuses any other with ESRCH). Never waits on any pid but its own.
  */
 final class Tracee {
@@ -33,9 +34,10 @@ final class Tracee {
 
     /**
      * RIPs (after the instruction) already seen to hold {@code syscall} (0f 05), direct-mapped; 0 is empty. Saves
-     * the PEEKDATA of the i386 check. Forgotten whenever the address space's mappings change.
+     * the PEEKDATA of the i386 check. Valid for one generation of the address space's mappings.
      */
     private final long[] syscallSites = new long[16];
+    private int sitesGeneration;
 
     /** The process is gone (exited, killed, or reaped). */
     private boolean dead;
@@ -51,16 +53,37 @@ final class Tracee {
         this.shadow = arena.allocate(UserRegs.SIZE, 16);
     }
 
-    boolean knownSyscallSite(long rip) {
+    /**
+     * Makes {@code pid} (a stub process or thread that just came out of a clone) a tracee of the calling thread:
+     * PTRACE_SEIZE with EXITKILL and TRACESYSGOOD, then PTRACE_INTERRUPT, and waits for the stop. The stub waits
+     * in pause() or is on its way there; either way it stops, with no group-stop involved.
+     */
+    static Tracee seize(int pid, Arena arena) {
+        Tracee t = new Tracee(pid, arena);
+        long r = Host.ptrace(Ptrace.SEIZE, pid, 0, Ptrace.O_EXITKILL | Ptrace.O_TRACESYSGOOD);
+        if (r < 0) {
+            throw new HostException("PTRACE_SEIZE of stub " + pid, (int) -r);
+        }
+        Host.check(Host.ptrace(Ptrace.INTERRUPT, pid, 0, 0), "PTRACE_INTERRUPT");
+        int st = t.waitStatus();
+        if (!Ptrace.stopped(st)) {
+            throw new IllegalStateException("stub " + pid + " did not stop: status 0x" + Integer.toHexString(st));
+        }
+        t.captureBaseRegisters();
+        return t;
+    }
+
+    boolean knownSyscallSite(long rip, int generation) {
+        if (generation != sitesGeneration) {
+            java.util.Arrays.fill(syscallSites, 0);
+            sitesGeneration = generation;
+            return false;
+        }
         return syscallSites[siteSlot(rip)] == rip;
     }
 
     void rememberSyscallSite(long rip) {
         syscallSites[siteSlot(rip)] = rip;
-    }
-
-    void forgetSyscallSites() {
-        java.util.Arrays.fill(syscallSites, 0);
     }
 
     private static int siteSlot(long rip) {

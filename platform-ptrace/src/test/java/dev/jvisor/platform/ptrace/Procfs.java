@@ -35,6 +35,24 @@ final class Procfs {
         throw new IllegalArgumentException(field);
     }
 
+    /** The tids of a process's threads, sorted numerically. */
+    static List<String> tasks(int pid) throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return s.map(p -> p.getFileName().toString()).sorted((a, b) -> Integer.parseInt(a) - Integer.parseInt(b))
+                    .toList();
+        }
+    }
+
+    /** A field of /proc/PID/task/TID/status. */
+    static String taskStatus(int pid, int tid, String field) throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + pid + "/task/" + tid + "/status"))) {
+            if (l.startsWith(field + ":")) {
+                return l.substring(field.length() + 1).trim();
+            }
+        }
+        throw new IllegalArgumentException(field);
+    }
+
     /** The state letter of /proc/PID/stat, or 'X' when the process no longer exists. */
     static char state(int pid) {
         try {

@@ -2,6 +2,7 @@ package dev.jvisor.platform.ptrace;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jvisor.abi.Host;
@@ -57,17 +58,22 @@ class StubIsolationTest {
     }
 
     @Test
-    void aClonedStubIsCleanAndTracedByTheCallingThread() throws IOException {
+    void aClonedStubIsCleanAndItsThreadIsTracedByTheCallingThread() throws IOException {
         AddressSpace as = platform.newAddressSpace();
         try {
             int pid = PtracePlatform.stubPid(as);
+            int tid = PtracePlatform.stubTid(as);
             assertClean(pid);
-            assertEquals(String.valueOf(Host.gettid()), Procfs.status(pid, "TracerPid"));
             assertEquals(String.valueOf(Host.getpid()), Procfs.status(pid, "PPid"), "CLONE_PARENT: the sentry's child");
+            assertEquals(List.of(String.valueOf(pid), String.valueOf(tid)), Procfs.tasks(pid),
+                    "the leader and the calling thread's stub thread");
+            assertEquals(String.valueOf(Host.gettid()), Procfs.taskStatus(pid, tid, "TracerPid"));
+            assertNotEquals(String.valueOf(Host.gettid()), Procfs.status(pid, "TracerPid"), "leader: platform thread");
+            assertNotEquals("0", Procfs.status(pid, "TracerPid"));
             // glibc's per-thread rseq area is gone with the JVM's memory, so it must be unregistered.
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment conf = a.allocate(24, 8);
-                long r = Host.ptrace(0x420f /* PTRACE_GET_RSEQ_CONFIGURATION */, pid, 24, conf.address());
+                long r = Host.ptrace(0x420f /* PTRACE_GET_RSEQ_CONFIGURATION */, tid, 24, conf.address());
                 assertEquals(24, r);
                 assertEquals(0, conf.get(JAVA_LONG, 0), "rseq area registered");
             }
@@ -80,8 +86,10 @@ class StubIsolationTest {
     void releaseLeavesNoProcess() {
         AddressSpace as = platform.newAddressSpace();
         int pid = PtracePlatform.stubPid(as);
+        int tid = PtracePlatform.stubTid(as);
         assertEquals('t', Procfs.state(pid), "a live stub sits in a tracing stop");
         as.release();
         assertEquals('X', Procfs.state(pid), "released stub still exists");
+        assertEquals('X', Procfs.state(tid), "its thread still exists");
     }
 }

@@ -105,7 +105,7 @@ class StubLifetimeTest {
                 Context ctx = platform.newContext();
                 try {
                     int pid = PtracePlatform.stubPid(as);
-                    long tracer = Long.parseLong(Procfs.status(pid, "TracerPid"));
+                    long tracer = Long.parseLong(Procfs.taskStatus(pid, PtracePlatform.stubTid(as), "TracerPid"));
                     assertEquals(0, as.map(0x400000, 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, 0));
                     Registers regs = new Registers(Arena.ofAuto());
                     regs.resetForExec(0x400000, 0);

@@ -127,15 +127,15 @@ class WorkloadCodeTest {
     void aHostSyscallFromWorkloadCodeKillsTheStub() {
         // Were the platform ever to let workload code run without SYSEMU, the stub's seccomp filter would
         // kill it: simulate that by injecting a getpid through a `syscall; int3` in workload memory.
-        Tracee t = ((PtraceAddressSpace) as).tracee;
+        Tracee t = ((PtraceAddressSpace) as).threadOf(Thread.currentThread());
         assertEquals(-Errno.ESRCH.number(), t.inject(CODE + SYSCALL_INT3, CODE + SYSCALL_INT3 + 3, Sysno.GETPID,
                 0, 0, 0, 0, 0, 0));
         assertTrue(t.dead());
         // The same call through the stub page's gadget is allowed (in a fresh stub).
         AddressSpace other = platform.newAddressSpace();
         try {
-            assertEquals(PtracePlatform.stubPid(other), ((PtraceAddressSpace) other).tracee.syscall(Sysno.GETPID,
-                    0, 0, 0, 0, 0, 0));
+            assertEquals(PtracePlatform.stubPid(other), ((PtraceAddressSpace) other).threadOf(Thread.currentThread())
+                    .syscall(Sysno.GETPID, 0, 0, 0, 0, 0, 0));
         } finally {
             other.release();
         }
