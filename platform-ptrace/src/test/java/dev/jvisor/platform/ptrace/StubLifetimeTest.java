@@ -56,7 +56,11 @@ class StubLifetimeTest {
         MemoryFileFixture file = new MemoryFileFixture("jvisor-close");
         PtracePlatform platform = PtracePlatform.create(file.fd);
         AddressSpace mine = platform.newAddressSpace();
-        FutureTask<Integer> other = new FutureTask<>(() -> PtracePlatform.stubPid(platform.newAddressSpace()));
+        FutureTask<Integer> other = new FutureTask<>(() -> {
+            AddressSpace as = platform.newAddressSpace();
+            assertEquals(0, mine.map(0x400000, 0x1000, Mman.PROT_READ, 0)); // gives this thread a stub thread there
+            return PtracePlatform.stubPid(as);
+        });
         Thread t = Thread.ofPlatform().start(() -> {
             other.run();
             try {
@@ -65,7 +69,8 @@ class StubLifetimeTest {
                 // closing
             }
         });
-        int[] pids = {platform.templatePid(), PtracePlatform.stubPid(mine), other.get()};
+        int[] pids = {platform.templatePid(), PtracePlatform.stubPid(mine), PtracePlatform.stubTid(mine), other.get()};
+        assertEquals(3, Procfs.tasks(pids[1]).size(), "leader, this thread's, the other thread's");
         platform.close();
         for (int pid : pids) {
             assertEquals('X', Procfs.state(pid), "pid " + pid + " after close");
