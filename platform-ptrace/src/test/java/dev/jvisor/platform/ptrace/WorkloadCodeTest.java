@@ -1,6 +1,7 @@
 package dev.jvisor.platform.ptrace;
 
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -257,6 +258,42 @@ class WorkloadCodeTest {
         assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
         for (int i = 0; i < 64; i++) {
             assertEquals(0, file.mem.get(JAVA_BYTE, DATA_OFF + i), "byte " + i + " after the init state");
+        }
+    }
+
+    @Test
+    void registersNoProcessCouldHaveAreASegvNotACrash() {
+        startAt(GETPID_LOOP);
+        regs.set(UserRegs.CS, 0x10); // the kernel's code segment
+        assertEquals(Event.FAULT, ctx.switchToUser(as, regs));
+        assertEquals(Signals.SIGSEGV, ctx.fault().signo);
+        startAt(GETPID_LOOP);
+        regs.fsBase(0x8000_0000_0000L); // non-canonical
+        assertEquals(Event.FAULT, ctx.switchToUser(as, regs));
+        assertEquals(Signals.SIGSEGV, ctx.fault().signo);
+        startAt(GETPID_LOOP);
+        assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs), "good registers run again");
+    }
+
+    @Test
+    void anFpImageTheKernelRejectsLoadsTheInitState() {
+        FpState fp = new FpState(Arena.ofAuto());
+        for (int i = 0; i < 16; i++) {
+            fp.segment().set(JAVA_BYTE, 160 + i, (byte) 0x77);
+        }
+        ctx.setFpState(fp); // a valid state first, so "nothing loaded" would show 0x77s below
+        startAt(STORE_YMM);
+        regs.set(UserRegs.RDI, DATA);
+        assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
+        assertEquals(0x77, file.mem.get(JAVA_BYTE, DATA_OFF));
+        fp.segment().set(JAVA_INT, 24, 0xffff_ffff); // MXCSR with reserved bits set
+        ctx.setFpState(fp);
+        file.mem.asSlice(DATA_OFF, 64).fill((byte) 0x5a);
+        startAt(STORE_YMM);
+        regs.set(UserRegs.RDI, DATA);
+        assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
+        for (int i = 0; i < 64; i++) {
+            assertEquals(0, file.mem.get(JAVA_BYTE, DATA_OFF + i), "byte " + i);
         }
     }
 
