@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Host;
+import dev.jvisor.abi.HostException;
 import dev.jvisor.abi.Mman;
 import dev.jvisor.abi.Ptrace;
 import dev.jvisor.abi.Signals;
@@ -81,7 +82,15 @@ final class PtraceAddressSpace implements AddressSpace {
                 return null;
             }
         }
-        int tid = platform.template().newThread(leader);
+        int tid;
+        try {
+            tid = platform.template().newThread(leader);
+        } catch (HostException e) {
+            if (e.errno() == Errno.ESRCH.number()) {
+                return null; // the stub process was killed: the caller sees DIED or ESRCH
+            }
+            throw e;
+        }
         try {
             t = Tracee.seize(tid, Arena.ofAuto());
         } catch (RuntimeException e) {

@@ -105,6 +105,26 @@ class MultiThreadTest {
     }
 
     @Test
+    void aThreadJoiningAKilledStubSeesDied() throws Exception {
+        AddressSpace as = platform.newAddressSpace();
+        try {
+            Host.kill(PtracePlatform.stubPid(as), Signals.SIGKILL);
+            FutureTask<Event> b = onNewThread(() -> {
+                Context c = platform.newContext();
+                try {
+                    return c.switchToUser(as, at(CODE + GETPID_LOOP));
+                } finally {
+                    c.release();
+                }
+            });
+            assertEquals(Event.DIED, b.get());
+        } finally {
+            as.release();
+        }
+        assertEquals('X', Procfs.state(PtracePlatform.stubPid(as)));
+    }
+
+    @Test
     void anInterruptStopsOnlyItsOwnThread() throws Exception {
         AddressSpace as = platform.newAddressSpace();
         Context ctxA = platform.newContext();
