@@ -93,6 +93,7 @@ final class PtraceContext implements Context {
         long e = writeBack(t, r);
         if (e < 0) {
             running = null;
+            t.shadowValid = false; // SETREGS stops at the first bad register, having written those before it
             if (e == -Errno.ESRCH.number()) { // killed from outside while stopped
                 t.waitStatus();
                 return t.dead() ? Event.DIED : Event.INTERRUPT;
