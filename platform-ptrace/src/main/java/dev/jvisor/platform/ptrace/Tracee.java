@@ -39,7 +39,7 @@ final class Tracee {
     private final long[] syscallSites = new long[16];
     private int sitesGeneration;
 
-    /** The process is gone (exited, killed, or reaped). */
+    /** The thread is gone (exited, killed, or reaped). */
     private boolean dead;
 
     /** A stop other than the expected trap arrived during an injection: a signal the sentry must look at. */
