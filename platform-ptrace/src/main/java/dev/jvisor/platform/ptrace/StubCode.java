@@ -57,7 +57,12 @@ final class StubCode {
     /** A {@code struct sock_fprog} in the stub page for the stub's seccomp filter (see {@link #filter()}). */
     static final long SECCOMP_FPROG = STUB_ADDR + 0x180;
     private static final int FILTER_OFFSET = 0x100, FPROG_OFFSET = 0x180;
-    private static final int STUB_DATA_END = 0x190;
+
+    /** The stubs' name (comm), NUL-terminated, in the stub page: "jvisor-stub" in ps, not the JVM thread's. */
+    static final long NAME = STUB_ADDR + 0x190;
+    private static final int NAME_OFFSET = 0x190;
+    private static final byte[] NAME_BYTES = "jvisor-stub".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int STUB_DATA_END = 0x1a0;
 
     /** stub.S: the stub page's code (0x54 bytes, padded to whole words for PTRACE_POKEDATA). */
     private static final byte[] STUB = HexFormat.of().parseHex(
@@ -100,6 +105,7 @@ final class StubCode {
         }
         page.putShort(FPROG_OFFSET, (short) filter.length);
         page.putLong(FPROG_OFFSET + 8, STUB_ADDR + FILTER_OFFSET);
+        page.put(NAME_OFFSET, NAME_BYTES);
         return page.array();
     }
 

@@ -31,7 +31,7 @@ import java.util.function.Supplier;
  */
 final class TemplateStub {
     // Linux constants used only here.
-    private static final int PR_SET_PDEATHSIG = 1, PR_SET_NO_NEW_PRIVS = 38;
+    private static final int PR_SET_PDEATHSIG = 1, PR_SET_NAME = 15, PR_SET_NO_NEW_PRIVS = 38;
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final int CLONE_VM = 0x100, CLONE_FS = 0x200, CLONE_FILES = 0x400, CLONE_SIGHAND = 0x800,
             CLONE_PARENT = 0x0000_8000, CLONE_THREAD = 0x0001_0000, CLONE_SYSVSEM = 0x0004_0000,
@@ -247,6 +247,7 @@ final class TemplateStub {
         check(t.syscall(Sysno.SIGALTSTACK, StubCode.ALTSTACK_DISABLE, 0, 0, 0, 0, 0), "sigaltstack");
         unregisterRseq(t, arena);
         check(t.syscall(Sysno.PRCTL, PR_SET_PDEATHSIG, Signals.SIGKILL, 0, 0, 0, 0), "prctl(PR_SET_PDEATHSIG)");
+        check(t.syscall(Sysno.PRCTL, PR_SET_NAME, StubCode.NAME, 0, 0, 0, 0), "prctl(PR_SET_NAME)");
         // FP/vector registers: the JVM thread's contents must not reach any workload.
         resetFpState(t, arena);
         // 4. Every mapping but the stub page goes ([vsyscall] is no VMA and stays).

@@ -48,6 +48,7 @@ class StubIsolationTest {
         assertEquals("0000000000000000", Procfs.status(pid, "SigBlk"), "nothing blocked");
         assertEquals("2", Procfs.status(pid, "Seccomp"), "seccomp filter mode");
         assertEquals("1", Procfs.status(pid, "NoNewPrivs"));
+        assertEquals("jvisor-stub", Procfs.status(pid, "Name"));
     }
 
     @Test

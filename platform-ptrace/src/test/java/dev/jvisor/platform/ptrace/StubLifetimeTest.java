@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Mman;
+import dev.jvisor.abi.Ptrace;
 import dev.jvisor.sentry.arch.Registers;
 import dev.jvisor.sentry.platform.AddressSpace;
 import dev.jvisor.sentry.platform.Context;
@@ -14,6 +15,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.InputStreamReader;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.FutureTask;
@@ -22,33 +24,51 @@ import org.junit.jupiter.api.Test;
 
 /** Stubs never outlive the sentry, their tracer, or the platform; each task thread traces its own stub. */
 class StubLifetimeTest {
+    private static final int PR_SET_CHILD_SUBREAPER = 36;
+
     @Test
     void sigkillOfTheSentryLeavesNoStubBehind() throws Exception {
         String java = System.getProperty("java.home") + File.separator + "bin" + File.separator + "java";
-        // The child JVM is not traced by anyone here, so ProcessBuilder is fine for it.
-        Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-                System.getProperty("java.class.path"), StubReporter.class.getName())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        int template;
-        int stub;
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line = r.readLine();
-            assertTrue(line != null && line.startsWith("stubs "), "child said " + line);
-            String[] f = line.split(" ");
-            template = Integer.parseInt(f[1]);
-            stub = Integer.parseInt(f[2]);
-            assertEquals(String.valueOf(p.pid()), Procfs.status(template, "PPid"));
-            assertEquals(String.valueOf(p.pid()), Procfs.status(stub, "PPid"));
-            assertNotEquals('X', Procfs.state(stub));
-            p.destroyForcibly(); // SIGKILL
-            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        // Orphans of the child JVM come to this JVM, so it can reap them by pid (no zombie left behind; PID 1
+        // here may never reap).
+        assertEquals(0, Host.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+        try {
+            // The child JVM is not traced by anyone here, so ProcessBuilder is fine for it.
+            Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+                    System.getProperty("java.class.path"), StubReporter.class.getName())
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            int template;
+            int stub;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line = r.readLine();
+                assertTrue(line != null && line.startsWith("stubs "), "child said " + line);
+                String[] f = line.split(" ");
+                template = Integer.parseInt(f[1]);
+                stub = Integer.parseInt(f[2]);
+                assertEquals(String.valueOf(p.pid()), Procfs.status(template, "PPid"));
+                assertEquals(String.valueOf(p.pid()), Procfs.status(stub, "PPid"));
+                p.destroyForcibly(); // SIGKILL
+                assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            }
+            long deadline = System.nanoTime() + 2_000_000_000L;
+            boolean templateGone = false;
+            boolean stubGone = false;
+            try (Arena a = Arena.ofConfined()) {
+                MemorySegment status = a.allocate(4);
+                while ((!templateGone || !stubGone) && System.nanoTime() < deadline) {
+                    templateGone |= Host.wait4(template, status, Ptrace.WNOHANG | Ptrace.WALL) == template
+                            || Procfs.state(template) == 'X';
+                    stubGone |= Host.wait4(stub, status, Ptrace.WNOHANG | Ptrace.WALL) == stub
+                            || Procfs.state(stub) == 'X';
+                    Thread.sleep(10);
+                }
+            }
+            assertTrue(templateGone, "template " + template + " state " + Procfs.state(template));
+            assertTrue(stubGone, "stub " + stub + " state " + Procfs.state(stub));
+        } finally {
+            Host.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
         }
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while ((!Procfs.dead(template) || !Procfs.dead(stub)) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertTrue(Procfs.dead(template), "template " + template + " state " + Procfs.state(template));
-        assertTrue(Procfs.dead(stub), "stub " + stub + " state " + Procfs.state(stub));
     }
 
     @Test
