@@ -476,4 +476,21 @@ public final class Host {
             throw rethrow(t);
         }
     }
+
+    // ---- ptrace platform ----
+
+    /** pidfd_open(2): a pidfd for {@code pid}, or {@code -errno}. */
+    public static int pidfdOpen(int pid, int flags) {
+        return (int) syscallFast(Sysno.PIDFD_OPEN, pid, flags, 0);
+    }
+
+    /** pidfd_send_signal(pidfd, sig, NULL, 0): signals the process behind {@code pidfd}, immune to pid reuse. */
+    public static int pidfdSendSignal(int pidfd, int sig) {
+        return (int) syscallFast(Sysno.PIDFD_SEND_SIGNAL, pidfd, sig, 0, 0, 0, 0);
+    }
+
+    /** waitid(idtype, id, infop, options, NULL). May block. {@code infop} holds a 128-byte siginfo_t. */
+    public static int waitid(int idtype, long id, MemorySegment infop, int options) {
+        return (int) syscall(Sysno.WAITID, idtype, id, infop.address(), options, 0, 0);
+    }
 }
