@@ -33,6 +33,7 @@ class MemorySyscallsTest {
         task = new Task(new Kernel(file, null, null, "sandbox"), new ThreadGroup(1, 0), 1,
                 new Credentials(0, 0, new int[0]));
         task.mm(mm);
+        task.fdTable(new dev.jvisor.sentry.vfs.FdTable());
     }
 
     @AfterEach
@@ -72,6 +73,7 @@ class MemorySyscallsTest {
     @Test
     void fileMappingsGoThroughTheFdLookup() {
         assertEquals(Errno.EBADF.ret(), call(Sysno.MMAP, 0, 4096, Mman.PROT_READ, Mman.MAP_PRIVATE, -1, 0));
+        assertEquals(Errno.EBADF.ret(), call(Sysno.MMAP, 0, 4096, Mman.PROT_READ, Mman.MAP_PRIVATE, 7, 0));
     }
 
     @Test
