@@ -55,6 +55,7 @@ public final class Fcntl {
     public static final int SEEK_END = 2;
     public static final int SEEK_DATA = 3;
     public static final int SEEK_HOLE = 4;
+    public static final int SEEK_MAX = SEEK_HOLE;
 
     public static final int R_OK = 4;
     public static final int W_OK = 2;

@@ -56,6 +56,17 @@ public final class Mman {
     public static final int FALLOC_FL_PUNCH_HOLE = 2;
 
     public static final long PAGE_SIZE = 4096;
+
+    /** TASK_SIZE_MAX on x86-64 with 4-level page tables: user addresses lie below it. */
+    public static final long TASK_SIZE = (1L << 47) - PAGE_SIZE;
+
+    /**
+     * The kernel's access_ok(): whether {@code [addr, addr+len)} lies within user space, without looking at
+     * what is mapped there. Syscalls check it before anything else, so a huge length is EFAULT at once.
+     */
+    public static boolean accessOk(long addr, long len) {
+        return Long.compareUnsigned(len, TASK_SIZE) <= 0 && Long.compareUnsigned(addr, TASK_SIZE - len) <= 0;
+    }
     public static final long PAGE_MASK = ~(PAGE_SIZE - 1);
 
     public static long pageDown(long a) {

@@ -13,8 +13,30 @@ final class Sandbox {
 
     private Sandbox() {}
 
+    /** Guards the one-time build: bin/jrunsc builds on first use and says so on stderr. */
+    private static boolean built;
+
+    /**
+     * Makes sure bin/jrunsc is built before the first comparison, so its "building..." progress lines never
+     * land in a sandbox run's stderr.
+     */
+    private static synchronized void ensureBuilt() throws IOException, InterruptedException {
+        if (built) {
+            return;
+        }
+        Outcome o = Subprocess.run(List.of(jrunsc().toString(), "--version"), Path.of("").toAbsolutePath(), BUILD_TIMEOUT);
+        if (o.status() != 0) {
+            throw new AssertionError("bin/jrunsc --version failed (exit " + o.status() + "):\n" + o.stderr());
+        }
+        built = true;
+    }
+
+    /** A build from scratch takes a minute or two on this machine class. */
+    private static final java.time.Duration BUILD_TIMEOUT = java.time.Duration.ofMinutes(10);
+
     /** Runs {@code argv} in a sandbox with cwd {@code cwd}: {@code bin/jrunsc do argv...}. */
     static Outcome run(Path cwd, List<String> argv) throws IOException, InterruptedException {
+        ensureBuilt();
         List<String> cmd = new ArrayList<>();
         cmd.add(jrunsc().toString());
         cmd.add("do");

@@ -75,7 +75,7 @@ public final class Sandbox implements AutoCloseable {
         try {
             mf = new MemoryFile(MemoryFile.DEFAULT_SIZE, defaultMemoryLimit());
             platform = provider.create(mf.fd());
-            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(gofer.client(), spec.overlay(), spec.rootReadonly());
+            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(gofer.client(), spec.overlay(), spec.rootReadonly() && !spec.overlay());
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
                 kernel.strace(new SyscallPrinter());

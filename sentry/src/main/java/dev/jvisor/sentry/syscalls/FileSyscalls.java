@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.syscalls;
 
 import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.Mman;
 import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Ioctls;
 import dev.jvisor.abi.Stat;
@@ -61,11 +62,14 @@ final class FileSyscalls {
             if (!f.readable()) {
                 return Errno.EBADF.ret();
             }
+            if (!Mman.accessOk(a.a1, a.a2)) {
+                return Errno.EFAULT.ret();
+            }
             long count = rwCount(a.a2);
             if (count == 0) {
                 return f.read(MemorySegment.NULL);
             }
-            return t.mm().io(a.a1, count, true, f.readIo());
+            return f.readToUser(t.mm(), a.a1, count);
         } finally {
             f.decRef();
         }
@@ -81,11 +85,14 @@ final class FileSyscalls {
             if (!f.writable()) {
                 return Errno.EBADF.ret();
             }
+            if (!Mman.accessOk(a.a1, a.a2)) {
+                return Errno.EFAULT.ret();
+            }
             long count = rwCount(a.a2);
             if (count == 0) {
                 return f.write(MemorySegment.NULL);
             }
-            return t.mm().io(a.a1, count, false, f.writeIo());
+            return f.writeFromUser(t.mm(), a.a1, count);
         } finally {
             f.decRef();
         }
@@ -124,6 +131,9 @@ final class FileSyscalls {
                 if (lens[k] < 0) {
                     return Errno.EINVAL.ret();
                 }
+                if (!Mman.accessOk(bases[k], lens[k])) {
+                    return Errno.EFAULT.ret();
+                }
                 total += lens[k];
                 if (total < 0) {
                     return Errno.EINVAL.ret();
@@ -138,7 +148,7 @@ final class FileSyscalls {
                 if (len == 0) {
                     continue;
                 }
-                long n = mm.io(bases[k], len, isRead, isRead ? f.readIo() : f.writeIo());
+                long n = isRead ? f.readToUser(mm, bases[k], len) : f.writeFromUser(mm, bases[k], len);
                 if (n < 0) {
                     return done > 0 ? done : n;
                 }
@@ -173,6 +183,9 @@ final class FileSyscalls {
                 return Errno.EBADF.ret();
             }
             long offset = a.a3;
+            if (!Mman.accessOk(a.a1, a.a2)) {
+                return Errno.EFAULT.ret();
+            }
             if (offset < 0) {
                 return Errno.EINVAL.ret();
             }
@@ -322,6 +335,10 @@ final class FileSyscalls {
             return Errno.EBADF.ret();
         }
         try {
+            // ksys_lseek rejects an unknown whence (an unsigned int) before any file sees it.
+            if (Integer.compareUnsigned(a.i(2), Fcntl.SEEK_MAX) > 0) {
+                return Errno.EINVAL.ret();
+            }
             return f.seek(a.a1, a.i(2));
         } finally {
             f.decRef();

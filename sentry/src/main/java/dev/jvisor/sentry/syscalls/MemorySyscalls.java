@@ -30,6 +30,9 @@ final class MemorySyscalls {
             if (file.isPath()) {
                 return Errno.EBADF.ret();
             }
+            if (!file.inode().isRegular()) {
+                return Errno.ENODEV.ret(); // only regular files can be mapped here (no device mmap yet)
+            }
             // mmap(2): the file must be open for reading, and for writing too when a shared mapping is writable.
             boolean sharedWrite = (flags & Mman.MAP_TYPE) != Mman.MAP_PRIVATE && (a.i(2) & Mman.PROT_WRITE) != 0;
             if (!file.readable() || (sharedWrite && !file.writable())) {

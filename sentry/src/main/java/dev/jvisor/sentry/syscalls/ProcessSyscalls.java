@@ -87,13 +87,25 @@ final class ProcessSyscalls {
         return rlimit(t, a.i(1), a.a2, a.a3);
     }
 
-    /** Implements getrlimit(2). */
+    /** Implements getrlimit(2): unlike prlimit64, the old limit is always copied out, so NULL is EFAULT. */
     static long getrlimit(Task t, SyscallArguments a) {
+        if (a.i(0) < 0 || a.i(0) >= Rlimits.NLIMITS) {
+            return Errno.EINVAL.ret();
+        }
+        if (a.a1 == 0) {
+            return Errno.EFAULT.ret();
+        }
         return rlimit(t, a.i(0), 0, a.a1);
     }
 
-    /** Implements setrlimit(2). */
+    /** Implements setrlimit(2): the new limit is always read, so NULL is EFAULT. */
     static long setrlimit(Task t, SyscallArguments a) {
+        if (a.i(0) < 0 || a.i(0) >= Rlimits.NLIMITS) {
+            return Errno.EINVAL.ret();
+        }
+        if (a.a1 == 0) {
+            return Errno.EFAULT.ret();
+        }
         return rlimit(t, a.i(0), a.a1, 0);
     }
 

@@ -72,6 +72,20 @@ public abstract class FileDescription {
         return writer;
     }
 
+    /**
+     * read(2) of {@code count} bytes into workload memory at {@code addr}. In Linux each driver copies to the
+     * user buffer itself, so one that never copies (/dev/null) never faults on a bad buffer; such files
+     * override this. The default transfers through {@code mm.io}.
+     */
+    public long readToUser(MemoryManager mm, long addr, long count) {
+        return mm.io(addr, count, true, reader);
+    }
+
+    /** write(2) of {@code count} bytes from workload memory at {@code addr}; see {@link #readToUser}. */
+    public long writeFromUser(MemoryManager mm, long addr, long count) {
+        return mm.io(addr, count, false, writer);
+    }
+
     /** The path this was opened through, or null. */
     public VirtualDentry path() {
         return vd;

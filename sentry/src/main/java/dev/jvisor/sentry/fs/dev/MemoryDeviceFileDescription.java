@@ -2,6 +2,7 @@ package dev.jvisor.sentry.fs.dev;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Host;
+import dev.jvisor.sentry.mm.MemoryManager;
 import dev.jvisor.sentry.vfs.FileDescription;
 import dev.jvisor.sentry.vfs.SegmentCopy;
 import dev.jvisor.sentry.vfs.VirtualDentry;
@@ -47,6 +48,22 @@ final class MemoryDeviceFileDescription extends FileDescription {
     @Override
     public long write(MemorySegment src) {
         return pwrite(src, 0);
+    }
+
+    /** /dev/null reads end of file without touching the buffer. */
+    @Override
+    public long readToUser(MemoryManager mm, long addr, long count) {
+        return kind == DeviceInode.Kind.NULL ? 0 : super.readToUser(mm, addr, count);
+    }
+
+    /** /dev/null swallows and /dev/full refuses a write without reading the buffer. */
+    @Override
+    public long writeFromUser(MemoryManager mm, long addr, long count) {
+        return switch (kind) {
+            case NULL -> count;
+            case FULL -> Errno.ENOSPC.ret();
+            default -> super.writeFromUser(mm, addr, count);
+        };
     }
 
     @Override
