@@ -48,8 +48,9 @@ public final class Task {
     private long robustList;
     private long robustListLen;
     private long signalMask;
-    private boolean exited;
+    private volatile boolean exited;
     private final Prctl prctl = new Prctl();
+    private final Waiter waiter = new Waiter(this);
 
     /** Per-task prctl(2) settings. Owned by the task thread. */
     public static final class Prctl {
@@ -96,6 +97,17 @@ public final class Task {
     }
 
     public Prctl prctlState() { return prctl; }
+
+    /** How this task blocks in the sentry; see {@link Waiter}. */
+    public Waiter waiter() { return waiter; }
+
+    /**
+     * Whether a blocking syscall of this task must stop waiting: its process is exiting (or, once signal
+     * delivery exists, an unblocked signal is pending). Any thread.
+     */
+    public boolean interrupted() {
+        return exited || threadGroup.exiting();
+    }
     public long clearChildTid() { return clearChildTid; }
     public void clearChildTid(long a) { this.clearChildTid = a; }
     public void robustList(long head, long len) { this.robustList = head; this.robustListLen = len; }
@@ -109,6 +121,7 @@ public final class Task {
 
     /** Makes the task leave user mode soon and look at its state (exit, signals). Any thread. */
     public void interrupt() {
+        waiter.wake();
         Context c = context;
         if (c != null) {
             c.interrupt();
@@ -125,6 +138,7 @@ public final class Task {
      * Returns when the task is gone; the group's exit status is then final if this was its last task.
      */
     public void run() {
+        waiter.bind(Thread.currentThread());
         kernel.register(this);
         try {
             while (!exited && !threadGroup.exiting()) {

@@ -121,6 +121,14 @@ public final class SyscallTable {
         partial(Sysno.RT_SIGACTION, SignalSyscalls::rtSigaction, "recorded; delivery comes with the multi-process kernel");
         partial(Sysno.RT_SIGPROCMASK, SignalSyscalls::rtSigprocmask, "recorded; delivery comes with the multi-process kernel");
 
+        // ---- tasks: clone, fork, execve, wait, futex (issue 4; CloneSyscalls, ExecSyscalls, WaitSyscalls,
+        //      FutexSyscalls) ----
+
+        // ---- signal delivery (issue 4; SignalSyscalls) ----
+
+        // ---- pipes, poll, epoll, eventfd, timers (issue 4; PipeSyscalls, PollSyscalls, EpollSyscalls,
+        //      EventSyscalls, TimerSyscalls) ----
+
         // ---- time (TimeSyscalls) ----
         partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks count the sentry's work for the task, not user time");
         supported(Sysno.CLOCK_GETRES, TimeSyscalls::clockGetres);

@@ -8,7 +8,6 @@ import dev.jvisor.abi.Sysno;
 import dev.jvisor.abi.Time;
 import dev.jvisor.sentry.kernel.Task;
 import java.lang.foreign.MemorySegment;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Clocks and sleeps. Wall and monotonic clocks are the host's, read with one host call into the task's scratch
@@ -94,8 +93,7 @@ final class TimeSyscalls {
         if (nanos < 0) {
             return nanos;
         }
-        sleepUntil(System.nanoTime() + nanos);
-        return 0;
+        return t.waiter().sleepUntil(System.nanoTime() + nanos);
     }
 
     /** Implements clock_nanosleep(2). */
@@ -121,10 +119,7 @@ final class TimeSyscalls {
             long nowNs = s.get(JAVA_LONG, 0) * Time.NANOS_PER_SECOND + s.get(JAVA_LONG, 8);
             nanos = req - nowNs;
         }
-        if (nanos > 0) {
-            sleepUntil(System.nanoTime() + nanos);
-        }
-        return 0;
+        return nanos > 0 ? t.waiter().sleepUntil(System.nanoTime() + nanos) : 0;
     }
 
     /** Reads a struct timespec duration; -EFAULT or -EINVAL (negative seconds, nanoseconds out of range). */
@@ -139,11 +134,5 @@ final class TimeSyscalls {
             return Long.MAX_VALUE / 2;
         }
         return sec * Time.NANOS_PER_SECOND + nsec;
-    }
-
-    private static void sleepUntil(long deadline) {
-        for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-            LockSupport.parkNanos(left);
-        }
     }
 }
