@@ -34,6 +34,15 @@ final class Sandbox {
     /** A build from scratch takes a minute or two on this machine class. */
     private static final java.time.Duration BUILD_TIMEOUT = java.time.Duration.ofMinutes(10);
 
+    /** Runs {@code bin/jrunsc args...} in {@code cwd}. */
+    static Outcome jrunsc(Path cwd, List<String> args) throws IOException, InterruptedException {
+        ensureBuilt();
+        List<String> cmd = new ArrayList<>();
+        cmd.add(jrunsc().toString());
+        cmd.addAll(args);
+        return Subprocess.run(cmd, cwd, Subprocess.TIMEOUT);
+    }
+
     /** Runs {@code argv} in a sandbox with cwd {@code cwd}: {@code bin/jrunsc do argv...}. */
     static Outcome run(Path cwd, List<String> argv) throws IOException, InterruptedException {
         ensureBuilt();

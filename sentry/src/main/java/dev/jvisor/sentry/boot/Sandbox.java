@@ -78,7 +78,7 @@ public final class Sandbox implements AutoCloseable {
             VirtualFilesystem vfs = VirtualFilesystem.forSandbox(gofer.client(), spec.overlay(), spec.rootReadonly() && !spec.overlay());
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
-                kernel.strace(new SyscallPrinter());
+                kernel.strace(SyscallPrinter.toDebugLogOrStderr());
             }
             ThreadGroup tg = new ThreadGroup(kernel.allocatePid(), 0);
             Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));

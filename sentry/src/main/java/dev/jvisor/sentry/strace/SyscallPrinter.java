@@ -9,7 +9,11 @@ import dev.jvisor.abi.Sysno;
 import dev.jvisor.sentry.kernel.Strace;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.syscalls.SyscallArguments;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * --strace: one line at each syscall's entry and exit, in the form
@@ -20,9 +24,28 @@ import java.nio.charset.StandardCharsets;
 public final class SyscallPrinter implements Strace {
     static final int MAX_BYTES = 64;
 
+    private final Consumer<String> sink;
+
+    /** Prints to {@code sink}, one call per line. */
+    public SyscallPrinter(Consumer<String> sink) {
+        this.sink = sink;
+    }
+
+    /**
+     * Where --strace lines go: the debug log when there is one, else this process's stderr (which the workload
+     * shares: the user asked for the trace there).
+     */
+    public static SyscallPrinter toDebugLogOrStderr() {
+        if (Log.enabled()) {
+            return new SyscallPrinter(Log::raw);
+        }
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
+        return new SyscallPrinter(err::println);
+    }
+
     @Override
     public void enter(Task t, SyscallArguments a) {
-        Log.raw(prefix(t, 'E') + Sysno.name(a.nr) + "(" + args(t, a, Long.MIN_VALUE) + ")");
+        sink.accept(prefix(t, 'E') + Sysno.name(a.nr) + "(" + args(t, a, Long.MIN_VALUE) + ")");
     }
 
     @Override
@@ -35,7 +58,7 @@ public final class SyscallPrinter implements Strace {
             sb.append(SyscallSignatures.returnsAddress(a.nr) ? "0x" + Long.toHexString(ret) : Long.toString(ret));
         }
         sb.append(" (").append(formatElapsed(elapsedNanos)).append(')');
-        Log.raw(sb.toString());
+        sink.accept(sb.toString());
     }
 
     private static String prefix(Task t, char phase) {
@@ -47,7 +70,7 @@ public final class SyscallPrinter implements Strace {
             return ns + "ns";
         }
         if (ns < 1_000_000) {
-            return String.format("%.1fµs", ns / 1e3);
+            return String.format("%.1fus", ns / 1e3);
         }
         return String.format("%.3fms", ns / 1e6);
     }
@@ -89,7 +112,8 @@ public final class SyscallPrinter implements Strace {
             return "NULL";
         }
         try {
-            return quote(t.mm().readCString(addr, 4096).getBytes(StandardCharsets.UTF_8), Integer.MAX_VALUE);
+            byte[] b = t.mm().readCString(addr, 4096).getBytes(StandardCharsets.UTF_8);
+            return quote(b, b.length);
         } catch (ErrnoException e) {
             return hex(addr) + " (bad address)";
         }

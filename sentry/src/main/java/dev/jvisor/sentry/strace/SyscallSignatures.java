@@ -78,6 +78,14 @@ final class SyscallSignatures {
         sig(Sysno.NANOSLEEP, "xx");
         sig(Sysno.CLOCK_NANOSLEEP, "ddxx");
         sig(Sysno.GETRANDOM, "xud");
+        sig(Sysno.PRCTL, "dxxxx");
+        sig(Sysno.SYSINFO, "x");
+        sig(Sysno.GETRLIMIT, "dx");
+        sig(Sysno.SETRLIMIT, "dx");
+        sig(Sysno.CLOCK_GETRES, "dx");
+        sig(Sysno.GETTIMEOFDAY, "xx");
+        sig(Sysno.TIME, "x");
+        sig(Sysno.SCHED_GETAFFINITY, "dux");
         RETURNS_ADDRESS[Sysno.MMAP] = true;
         RETURNS_ADDRESS[Sysno.BRK] = true;
         RETURNS_ADDRESS[Sysno.MREMAP] = true;

@@ -25,7 +25,7 @@ class SyscallPrinterTest {
     @Test
     void elapsedTimesPickAReadableUnit() {
         assertEquals("850ns", SyscallPrinter.formatElapsed(850));
-        assertEquals("12.5µs", SyscallPrinter.formatElapsed(12_500));
+        assertEquals("12.5us", SyscallPrinter.formatElapsed(12_500));
         assertEquals("3.250ms", SyscallPrinter.formatElapsed(3_250_000));
     }
 }
