@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The static C getpid loop natively, in the sandbox (bin/jrunsc do, ptrace platform) and the C floor
+# (../shared/floors ptrace_sysemu, same-CPU GETREGS/SETREGS) in one run. Prints the median ns per getpid of
+# each. Usage: benchmarks/run-sandbox-getpid.sh [N] [REPS]
+set -euo pipefail
+repo=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
+n=${1:-100000}
+reps=${2:-5}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+gcc -static -O2 -o "$tmp/getpid_loop" "$repo/benchmarks/guest/getpid_loop.c"
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $(uname -r)  cpus $(nproc)  loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
+native=$("$tmp/getpid_loop" "$n" "$reps" | median)
+"$repo/bin/jrunsc" --version >/dev/null # built
+sandbox=$("$repo/bin/jrunsc" do "$tmp/getpid_loop" "$n" "$reps" | median)
+
+floor=n/a
+if [[ -d "$repo/../shared/floors" ]]; then
+    cp -r "$repo/../shared/floors" "$tmp/floors"
+    make -s -C "$tmp/floors" ptrace_sysemu >/dev/null
+    floor=$("$tmp/floors/ptrace_sysemu" 10000 2000 | awk -F'|' '$2 == "ptrace SYSEMU (GETREGS/SETREGS)" && $3 == "same-cpu" { print $4 }')
+fi
+printf '| %s | %s |\n' "native getpid (static C loop)" "$native ns"
+printf '| %s | %s |\n' "sandbox getpid (same loop, jrunsc do, ptrace)" "$sandbox ns"
+printf '| %s | %s |\n' "C floor: ptrace SYSEMU GETREGS/SETREGS, same CPU" "$floor ns"
+if [[ $floor != n/a ]]; then
+    awk -v s="$sandbox" -v f="$floor" 'BEGIN { printf "ratio sandbox / floor: %.2f\n", s / f }'
+fi
