@@ -3,6 +3,7 @@ package dev.jvisor.runsc;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.jvisor.sentry.syscalls.SyscallTable;
+import dev.jvisor.sentry.syscalls.SyscallTableDoc;
 import dev.jvisor.sentry.syscalls.SyscallTable.Entry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -17,10 +18,10 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "syscalls", description = "List the syscalls the sentry implements, and how fully.")
 final class HelpSyscalls extends BaseCommand {
-    enum Format { table, csv, json }
+    enum Format { table, csv, json, markdown }
 
     @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-            description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+            description = "table, csv, json or markdown (docs/SYSCALLS.md) (default: ${DEFAULT-VALUE}).")
     Format format;
 
     @Override
@@ -31,6 +32,7 @@ final class HelpSyscalls extends BaseCommand {
             case table -> table(entries, out);
             case csv -> csv(entries, out);
             case json -> json(entries, out);
+            case markdown -> out.print(SyscallTableDoc.markdown());
         }
         out.flush();
         return OK;

@@ -4,22 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Renders the syscall table for people: the text {@code jrunsc help syscalls} prints and docs/SYSCALLS.md. A
- * test keeps docs/SYSCALLS.md equal to {@link #markdown()}; run {@link #main} with the repo directory to rewrite it.
+ * Renders the syscall table as docs/SYSCALLS.md ({@code jrunsc help syscalls --format markdown}). A test keeps
+ * docs/SYSCALLS.md equal to {@link #markdown()}; run {@link #main} with the repo directory to rewrite it.
  */
 public final class SyscallTableDoc {
     private SyscallTableDoc() {}
-
-    /** A plain-text table, one syscall a line. */
-    public static String text() {
-        StringBuilder sb = new StringBuilder(String.format("%-4s %-20s %-10s %s%n", "NR", "NAME", "SUPPORT", "NOTE"));
-        for (SyscallTable.Entry e : SyscallTable.entries()) {
-            sb.append(String.format("%-4d %-20s %-10s %s%n", e.nr(), e.name(), e.support().name().toLowerCase(),
-                    e.note()));
-        }
-        sb.append("Every other syscall returns ENOSYS, logged once per number.\n");
-        return sb.toString();
-    }
 
     /** The content of docs/SYSCALLS.md. */
     public static String markdown() {
@@ -27,7 +16,7 @@ public final class SyscallTableDoc {
         sb.append("# Syscalls\n\n");
         sb.append("Generated from `SyscallTable` (sentry/src/main/java/dev/jvisor/sentry/syscalls/SyscallTable.java);")
                 .append(" `jrunsc help syscalls` prints the same table. A test fails when this file and the table")
-                .append(" disagree: regenerate it with `bin/jrunsc help syscalls --markdown > docs/SYSCALLS.md`.\n\n");
+                .append(" disagree: regenerate it with `bin/jrunsc help syscalls --format markdown > docs/SYSCALLS.md`.\n\n");
         sb.append("Support levels: **supported** matches Linux; **partial** matches Linux except as noted; ")
                 .append("**error** always returns the errno noted. Every syscall not listed returns ENOSYS and is ")
                 .append("logged once per number. The i386 ABI (`int 0x80`) returns ENOSYS.\n\n");
