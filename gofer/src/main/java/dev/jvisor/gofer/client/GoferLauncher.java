@@ -41,6 +41,16 @@ public final class GoferLauncher {
      * makes it exit, which the client sees as a closed connection).
      */
     public static GoferProcess start(List<String> goferCommand, String root, boolean readonly) {
+        GoferProcess g = spawn(goferCommand, root, readonly);
+        g.client();
+        return g;
+    }
+
+    /**
+     * Starts the gofer like {@link #start} but returns without waiting for it: the attach happens at the first
+     * {@link GoferProcess#client()}, so the caller's own start-up overlaps the gofer JVM's.
+     */
+    public static GoferProcess spawn(List<String> goferCommand, String root, boolean readonly) {
         List<String> argv = new ArrayList<>(goferCommand);
         argv.add("--io-fd");
         argv.add(Integer.toString(GOFER_FD));
@@ -74,14 +84,7 @@ public final class GoferLauncher {
         } finally {
             Host.close(theirs);
         }
-        SocketGoferClient client;
-        try {
-            client = new SocketGoferClient(ours);
-        } catch (RuntimeException e) {
-            new GoferProcess(pid, null).closeAndWait(); // its socket is closed: it exits
-            throw e instanceof GoferException ? e : new GoferException("attach to the gofer failed", e);
-        }
-        return new GoferProcess(pid, client);
+        return new GoferProcess(pid, ours);
     }
 
     /**

@@ -9,8 +9,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * A running gofer process and the client connected to it. {@link #close()} closes the connection, which makes
- * the gofer exit, and reaps it with waitpid on its own pid (never -1).
+ * A running gofer process and the client connected to it. The client attaches on first use, so a sentry can
+ * spawn the gofer, do its own start-up while the gofer's JVM boots, and only then wait for the attach.
+ * {@link #close()} closes the connection, which makes the gofer exit, and reaps it with waitpid on its own pid
+ * (never -1).
  */
 public final class GoferProcess implements AutoCloseable {
     private static final int WNOHANG = 1;
@@ -18,12 +20,13 @@ public final class GoferProcess implements AutoCloseable {
     private static final long EXIT_GRACE_NS = 5_000_000_000L;
 
     private final int pid;
-    private final SocketGoferClient client;
+    private int socketFd; // guarded by this; -1 once the client owns it or it is closed
+    private SocketGoferClient client; // guarded by this
     private int status = -1; // guarded by this
 
-    GoferProcess(int pid, SocketGoferClient client) {
+    GoferProcess(int pid, int socketFd) {
         this.pid = pid;
-        this.client = client;
+        this.socketFd = socketFd;
     }
 
     /** The gofer's host pid. */
@@ -31,7 +34,24 @@ public final class GoferProcess implements AutoCloseable {
         return pid;
     }
 
-    public SocketGoferClient client() {
+    /**
+     * The client, attached to the gofer's root on the first call. Throws {@link GoferException} when the gofer
+     * does not answer the attach (a bad root makes it exit); the process is then reaped.
+     */
+    public synchronized SocketGoferClient client() {
+        if (client == null) {
+            if (socketFd < 0) {
+                throw new GoferException("the gofer connection is closed");
+            }
+            int fd = socketFd;
+            socketFd = -1;
+            try {
+                client = new SocketGoferClient(fd);
+            } catch (RuntimeException e) {
+                closeAndWait();
+                throw e instanceof GoferException ? e : new GoferException("attach to the gofer failed", e);
+            }
+        }
         return client;
     }
 
@@ -45,6 +65,9 @@ public final class GoferProcess implements AutoCloseable {
         }
         if (client != null) {
             client.close();
+        } else if (socketFd >= 0) {
+            Host.close(socketFd);
+            socketFd = -1;
         }
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(JAVA_INT);

@@ -2,6 +2,8 @@ package dev.jvisor.sentry.boot;
 
 import dev.jvisor.abi.Log;
 import dev.jvisor.abi.Signals;
+import dev.jvisor.gofer.client.GoferClient;
+import dev.jvisor.gofer.client.GoferException;
 import dev.jvisor.gofer.client.GoferLauncher;
 import dev.jvisor.gofer.client.GoferProcess;
 import dev.jvisor.sentry.kernel.Credentials;
@@ -68,14 +70,16 @@ public final class Sandbox implements AutoCloseable {
         PlatformProvider provider = provider(spec.platform());
         List<String> goferCommand = spec.goferCommand() == null || spec.goferCommand().isEmpty()
                 ? GoferLauncher.defaultCommand() : spec.goferCommand();
-        GoferProcess gofer = GoferLauncher.start(goferCommand, spec.rootPath(),
+        GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(),
                 spec.rootReadonly() && !spec.overlay());
         MemoryFile mf = null;
         Platform platform = null;
         try {
             mf = new MemoryFile(MemoryFile.DEFAULT_SIZE, defaultMemoryLimit());
             platform = provider.create(mf.fd());
-            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(gofer.client(), spec.overlay(), spec.rootReadonly() && !spec.overlay());
+            // The gofer's JVM has been booting meanwhile; this is the first wait for it.
+            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(goferClient(gofer, spec), spec.overlay(),
+                    spec.rootReadonly() && !spec.overlay());
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
@@ -96,6 +100,14 @@ public final class Sandbox implements AutoCloseable {
             }
             gofer.close();
             throw e;
+        }
+    }
+
+    private static GoferClient goferClient(GoferProcess gofer, SandboxSpec spec) {
+        try {
+            return gofer.client();
+        } catch (GoferException e) {
+            throw new SandboxException("the gofer serving " + spec.rootPath() + " failed: " + e.getMessage(), 1);
         }
     }
 
