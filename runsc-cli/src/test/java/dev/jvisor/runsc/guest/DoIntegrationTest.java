@@ -77,11 +77,26 @@ class DoIntegrationTest {
     }
 
     @Test
-    void aDynamicallyLinkedProgramIsRefusedUntilTheDynamicLoaderIssue() throws Exception {
-        Outcome o = jrunsc("do", "/bin/true");
-        assertEquals(126, o.status());
-        assertTrue(o.stderr().contains("dynamically linked"), o.stderr());
+    void dynamicallyLinkedProgramsRunThroughTheirInterpreter() throws Exception {
+        Outcome t = jrunsc("do", "/bin/true");
+        assertEquals(0, t.status(), t.stderr());
+        assertEquals("", t.stderr());
+        Outcome f = jrunsc("do", "/bin/false");
+        assertEquals(1, f.status(), f.stderr());
+    }
+
+    @Test
+    void aMissingInterpreterIsExit127AsInAShell() throws Exception {
+        Path src = dir.resolve("badinterp.c");
+        Files.writeString(src, "int main(void) { return 3; }\n");
+        Path bin = dir.resolve("badinterp");
+        Process cc = new ProcessBuilder("gcc", "-o", bin.toString(), src.toString(),
+                "-Wl,--dynamic-linker=/no/such/ld.so").inheritIO().start();
+        assertEquals(0, cc.waitFor());
+        Outcome o = jrunsc("do", bin.toString());
+        assertEquals(127, o.status());
         assertEquals(1, o.stderr().lines().count(), o.stderr());
+        assertTrue(o.stderr().contains("/no/such/ld.so"), o.stderr());
     }
 
     @Test

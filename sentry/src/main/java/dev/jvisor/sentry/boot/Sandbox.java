@@ -140,7 +140,9 @@ public final class Sandbox implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
             if (e.getCause() instanceof LoadException le) {
-                throw new SandboxException(exe.displayName() + ": " + le.getMessage(), 126);
+                // As a shell reports it: a missing file (here, the ELF interpreter) is 127, anything else 126.
+                int status = le.errno() == dev.jvisor.abi.Errno.ENOENT ? 127 : 126;
+                throw new SandboxException(exe.displayName() + ": " + le.getMessage(), status);
             }
             throw new SandboxException("cannot start " + exe.displayName() + ": " + e.getCause(), 126);
         } catch (InterruptedException e) {

@@ -17,14 +17,13 @@ import java.util.List;
  * cannot go wrong half way: every loadable segment lies inside the file and the address space, with offsets
  * that can be mapped.
  */
-public record ElfFile(ElfHeader header, List<ProgramHeader> phdrs, long fileSize) {
+public record ElfFile(ElfHeader header, List<ProgramHeader> phdrs, long fileSize, String interpreter) {
 
     /**
      * Reads and checks {@code f}.
      *
-     * @throws LoadException ENOEXEC for a file that is not a loadable x86-64 executable (or a dynamically
-     *     linked one, which we cannot load yet), EINVAL for impossible segment sizes, EIO if the file cannot be
-     *     read
+     * @throws LoadException ENOEXEC for a file that is not a loadable x86-64 executable, EINVAL for impossible
+     *     segment sizes, EIO if the file cannot be read
      */
     public static ElfFile read(FileDescription f, long maxUserAddress) {
         long size = f.size();
@@ -45,12 +44,15 @@ public record ElfFile(ElfHeader header, List<ProgramHeader> phdrs, long fileSize
             }
             List<ProgramHeader> phdrs = new ArrayList<>(h.phnum());
             boolean anyLoad = false;
+            String interp = null;
             for (int i = 0; i < h.phnum(); i++) {
                 ProgramHeader p = ProgramHeader.parse(table, (long) i * Elf.PHDR_SIZE);
                 phdrs.add(p);
                 if (p.type() == Elf.PT_INTERP) {
-                    throw new LoadException(Errno.ENOEXEC, "dynamically linked executables are not supported yet"
-                            + interpreter(f, p, size, arena));
+                    if (interp != null) {
+                        throw new LoadException(Errno.EINVAL, "ELF executable has two PT_INTERP headers");
+                    }
+                    interp = interpreter(f, p, size, arena);
                 }
                 if (p.type() == Elf.PT_LOAD) {
                     checkLoad(i, p, size, maxUserAddress);
@@ -60,11 +62,22 @@ public record ElfFile(ElfHeader header, List<ProgramHeader> phdrs, long fileSize
             if (!anyLoad) {
                 throw new LoadException(Errno.ENOEXEC, "ELF executable has no loadable segment");
             }
-            return new ElfFile(h, List.copyOf(phdrs), size);
+            return new ElfFile(h, List.copyOf(phdrs), size, interp);
         }
     }
 
     /** Whether the image must be relocated (ET_DYN: PIE). */
+    /**
+     * Checks that this file can serve as the ELF interpreter {@code path}: a shared object (ET_DYN) with no
+     * interpreter of its own, as Linux requires (ELIBBAD otherwise).
+     */
+    public ElfFile asInterpreter(String path) {
+        if (!positionIndependent() || interpreter != null) {
+            throw new LoadException(Errno.ELIBBAD, "the ELF interpreter " + path + " is not a shared object");
+        }
+        return this;
+    }
+
     public boolean positionIndependent() {
         return header.type() == Elf.ET_DYN;
     }
@@ -141,17 +154,17 @@ public record ElfFile(ElfHeader header, List<ProgramHeader> phdrs, long fileSize
         }
     }
 
+    /** The PT_INTERP path: NUL-terminated within the segment, as Linux requires (ENOEXEC otherwise). */
     private static String interpreter(FileDescription f, ProgramHeader p, long size, Arena arena) {
         if (p.filesz() < 2 || p.filesz() > 4096 || p.offset() < 0 || p.offset() > size - p.filesz()) {
-            return "";
+            throw new LoadException(Errno.ENOEXEC, "ELF interpreter path is malformed");
         }
         MemorySegment s = arena.allocate(p.filesz());
         long n = readFully(f, s, p.offset());
-        int len = 0;
-        while (len < n && s.get(JAVA_BYTE, len) != 0) {
-            len++;
+        if (n != p.filesz() || s.get(JAVA_BYTE, n - 1) != 0) {
+            throw new LoadException(Errno.ENOEXEC, "ELF interpreter path is not NUL-terminated");
         }
-        return " (interpreter " + new String(s.asSlice(0, len).toArray(JAVA_BYTE), StandardCharsets.UTF_8) + ")";
+        return new String(s.asSlice(0, n - 1).toArray(JAVA_BYTE), StandardCharsets.UTF_8);
     }
 
     /** Reads until {@code dst} is full or EOF; returns the bytes read. */

@@ -19,8 +19,9 @@ import java.util.List;
 
 /**
  * Loads an ELF64 x86-64 executable into a task's (empty) address space, builds its initial stack, and resets its
- * registers and FP state to start at the entry point. Static executables (ET_EXEC) and static PIEs (ET_DYN
- * without PT_INTERP) load; dynamically linked ones are refused for now.
+ * registers and FP state to start at the entry point. Static executables (ET_EXEC), static PIEs (ET_DYN without
+ * PT_INTERP) and dynamically linked ones load; for the latter the interpreter named by PT_INTERP (ld.so) is
+ * opened through the VFS and loaded too, and the task starts at its entry, with AT_BASE telling it where it is.
  *
  * <p>Layout, as Linux does it on x86-64 (with smaller random offsets): a PIE at {@link #ET_DYN_BASE} plus a
  * random offset, the heap just past the image plus up to 32 MiB, an 8 MiB stack ending a random distance below
@@ -57,6 +58,16 @@ public final class ElfLoader {
         byte[][] args = cStrings(argv);
         byte[][] envs = cStrings(envp);
         checkArgumentSpace(fn, args, envs);
+        FileDescription interp = elf.interpreter() == null ? null : openInterpreter(t, elf.interpreter());
+        ElfFile interpElf = null;
+        if (interp != null) {
+            try {
+                interpElf = ElfFile.read(interp, mm.maxUserAddress()).asInterpreter(elf.interpreter());
+            } catch (RuntimeException e) {
+                interp.decRef();
+                throw e;
+            }
+        }
 
         try (Arena arena = Arena.ofConfined()) {
             long maxAddr = mm.maxUserAddress();
@@ -66,6 +77,15 @@ public final class ElfLoader {
                 mapSegment(mm, exe, p, bias, execfn);
             }
             mm.setBrkBase(bias + elf.highestEnd() + Mman.pageDown(random(arena, BRK_RANDOM)));
+            long interpBase = 0;
+            long entry = bias + elf.header().entry();
+            if (interp != null) {
+                // Like Linux's load_elf_interp: no hint, so ld.so lands in the top-down mmap area.
+                interpBase = interpBias(mm, interpElf);
+                for (ProgramHeader p : interpElf.loads()) {
+                    mapSegment(mm, interp, p, interpBase, elf.interpreter());
+                }
+            }
 
             long stackTop = Mman.pageDown(maxAddr - random(arena, STACK_RANDOM));
             int stackProt = Mman.PROT_READ | Mman.PROT_WRITE;
@@ -77,13 +97,17 @@ public final class ElfLoader {
                     "[stack]");
             check(r, "cannot map the stack");
 
-            long entry = bias + elf.header().entry();
-            long[] aux = auxv(t.creds(), elf, bias, entry);
+            long[] aux = auxv(t.creds(), elf, bias, entry, interpBase);
             long sp = buildStack(mm, arena, stackTop, fn, args, envs, aux);
 
-            t.regs().resetForExec(entry, sp);
+            long start = interp != null ? interpBase + interpElf.header().entry() : entry;
+            t.regs().resetForExec(start, sp);
         } catch (ErrnoException e) {
             throw new LoadException(e.errno(), "loading failed: " + e.errno().description());
+        } finally {
+            if (interp != null) {
+                interp.decRef();
+            }
         }
         t.fpState().resetToInit();
         if (t.context() != null) {
@@ -91,6 +115,31 @@ public final class ElfLoader {
         }
         t.comm(execfn);
         t.signalActions().resetForExec();
+    }
+
+    /**
+     * Opens the interpreter an executable names, from the task's root, as execve's open_exec does: it must be a
+     * regular file the task may execute. ENOENT and EACCES come back as a LoadException with that errno.
+     */
+    private static FileDescription openInterpreter(Task t, String path) {
+        try {
+            return t.kernel().vfs().openExecutable(t, t.fs().root(), path);
+        } catch (ErrnoException e) {
+            throw new LoadException(e.errno(), "cannot open the ELF interpreter " + path + ": "
+                    + e.errno().description());
+        }
+    }
+
+    /** Where the interpreter goes: anywhere in the mmap area, aligned to its segments. */
+    private static long interpBias(MemoryManager mm, ElfFile interp) {
+        long lo = interp.lowestVaddr();
+        long span = interp.highestEnd() - lo;
+        long align = interp.maxAlign();
+        long reserve = span + align - Mman.PAGE_SIZE;
+        long got = check(mm.mmap(0, reserve, Mman.PROT_NONE, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS, null, 0),
+                "no room for the ELF interpreter");
+        mm.munmap(got, reserve);
+        return alignUp(got, align) - lo;
     }
 
     /** A PIE's load bias: ET_DYN_BASE plus a random offset, aligned to its segments, moved if not free. */
@@ -128,7 +177,7 @@ public final class ElfLoader {
         }
     }
 
-    private static long[] auxv(Credentials c, ElfFile elf, long bias, long entry) {
+    private static long[] auxv(Credentials c, ElfFile elf, long bias, long entry, long interpBase) {
         long phdr = elf.phdrVaddr();
         long[] base = {
             Elf.AT_HWCAP, HostAuxv.HWCAP,
@@ -137,7 +186,7 @@ public final class ElfLoader {
             Elf.AT_PHDR, phdr == 0 ? 0 : bias + phdr,
             Elf.AT_PHENT, Elf.PHDR_SIZE,
             Elf.AT_PHNUM, elf.header().phnum(),
-            Elf.AT_BASE, 0,
+            Elf.AT_BASE, interpBase,
             Elf.AT_FLAGS, 0,
             Elf.AT_ENTRY, entry,
             Elf.AT_UID, c.uid,
