@@ -1,0 +1,38 @@
+package dev.jvisor.sentry.kernel;
+
+/**
+ * A process's share of signal state: the queue of signals sent to the whole process (kill), the job-control stop
+ * and the count of queued siginfo that RLIMIT_SIGPENDING caps. Its monitor is the process's signal lock (Linux's
+ * siglock): it guards this, and the pending queues of every task of the process.
+ */
+public final class ProcessSignals {
+    final SignalQueue shared = new SignalQueue();
+    /** Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU until SIGCONT. Guarded by this. */
+    private boolean stopped;
+    /** The signal that stopped it (for a future wait(2) WUNTRACED report). Guarded by this. */
+    private int stopSignal;
+    /** Queued siginfo of this process (Linux counts per user; the sandbox counts per process). Guarded by this. */
+    int queuedCount;
+
+    /** Whether the process is in a job-control stop. */
+    public synchronized boolean stopped() {
+        return stopped;
+    }
+
+    /** The signal of the current stop, 0 when running. */
+    public synchronized int stopSignal() {
+        return stopped ? stopSignal : 0;
+    }
+
+    void stop(int sig) {
+        stopped = true;
+        stopSignal = sig;
+    }
+
+    /** Ends a stop; returns whether the process was stopped. */
+    boolean resume() {
+        boolean was = stopped;
+        stopped = false;
+        return was;
+    }
+}
