@@ -48,7 +48,7 @@ final class SignalFrame {
             entering = true;
         }
         FpState fp = t.fpState();
-        t.context().getFpState(fp);
+        readFp(t, fp);
         int fpSize = fp.size();
         boolean xsave = fpSize > SigFrame.FXSAVE_SIZE;
         int fpFrame = xsave ? fpSize + SigFrame.MAGIC2_SIZE : SigFrame.FXSAVE_SIZE;
@@ -90,9 +90,7 @@ final class SignalFrame {
         MemorySegment img = fp.segment();
         if (xsave) {
             int sw = SigFrame.SW_BYTES;
-            long xfeatures = img.get(JAVA_INT_UNALIGNED, sw + SigFrame.SW_MAGIC1) == SigFrame.FP_XSTATE_MAGIC1
-                    ? img.get(JAVA_LONG_UNALIGNED, sw + SigFrame.SW_XFEATURES)
-                    : img.get(JAVA_LONG_UNALIGNED, SigFrame.XSTATE_BV) | 3;
+            long xfeatures = cpuXfeatures;
             img.asSlice(sw, SigFrame.FXSAVE_SIZE - sw).fill((byte) 0);
             img.set(JAVA_INT_UNALIGNED, sw + SigFrame.SW_MAGIC1, SigFrame.FP_XSTATE_MAGIC1);
             img.set(JAVA_INT_UNALIGNED, sw + SigFrame.SW_EXTENDED_SIZE, fpSize + SigFrame.MAGIC2_SIZE);
@@ -125,6 +123,30 @@ final class SignalFrame {
         }
         ts.clearSavedMask();
         return true;
+    }
+
+    /**
+     * The CPU's XSAVE features (XCR0) and XSAVE size, learned from the first image the platform reads from a
+     * thread: PTRACE_GETREGSET puts XCR0 in the first software-reserved word of the legacy area.
+     */
+    private static volatile long cpuXfeatures = 3;
+    private static volatile int cpuXsaveSize;
+
+    /**
+     * Reads the task's FP state in the CPU's full format. An image the sentry has set but not yet loaded (a
+     * handler's init state, when frames are stacked) is widened to the CPU's size: the added bytes are zero,
+     * which XSAVE reads as "component in its init state".
+     */
+    private static void readFp(Task t, FpState fp) {
+        t.context().getFpState(fp);
+        long xcr0 = fp.segment().get(JAVA_LONG_UNALIGNED, SigFrame.SW_BYTES);
+        if (fp.size() > SigFrame.FXSAVE_SIZE + SigFrame.XSAVE_HEADER_SIZE && (xcr0 & 3) == 3) {
+            cpuXfeatures = xcr0;
+            cpuXsaveSize = fp.size();
+        } else if (cpuXsaveSize > fp.size()) {
+            fp.segment().asSlice(fp.size(), cpuXsaveSize - fp.size()).fill((byte) 0);
+            fp.size(cpuXsaveSize);
+        }
     }
 
     /**
@@ -190,13 +212,12 @@ final class SignalFrame {
             t.context().setFpState(fp);
             return true;
         }
-        t.context().getFpState(fp); // learns the CPU's XSAVE size and features
+        readFp(t, fp);
         int size = fp.size();
         MemorySegment img = fp.segment();
         boolean xsave = size > SigFrame.FXSAVE_SIZE;
         int sw = SigFrame.SW_BYTES;
-        long cpuFeatures = xsave && img.get(JAVA_INT_UNALIGNED, sw + SigFrame.SW_MAGIC1) == SigFrame.FP_XSTATE_MAGIC1
-                ? img.get(JAVA_LONG_UNALIGNED, sw + SigFrame.SW_XFEATURES) : 3;
+        long cpuFeatures = xsave ? cpuXfeatures : 3;
         if ((buf & (xsave ? 63 : 15)) != 0) {
             return false;
         }
