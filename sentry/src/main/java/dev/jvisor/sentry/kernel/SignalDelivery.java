@@ -46,6 +46,15 @@ public final class SignalDelivery {
     }
 
     /**
+     * Sends {@code sig} to the calling task {@code t} as the kernel does for a condition of its own syscall
+     * (Linux's send_sig: SIGPIPE from a write to a broken pipe, SIGXFSZ): si_code SI_USER, the task's pid and
+     * uid.
+     */
+    public static int sendToSelf(Task t, int sig) {
+        return sendToTask(t, SignalInfo.fromProcess(sig, SigInfo.SI_USER, t.pid(), t.creds().uid));
+    }
+
+    /**
      * Sends {@code info} to process {@code tg} (kill, rt_sigqueueinfo, a signal from outside the sandbox): any of
      * its tasks that does not block the signal takes it. Returns 0 or -EAGAIN (a real-time signal over
      * RLIMIT_SIGPENDING).
