@@ -7,15 +7,15 @@ package dev.jvisor.sentry.kernel;
  */
 public final class ProcessSignals {
     final SignalQueue shared = new SignalQueue();
-    /** Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU until SIGCONT. Guarded by this. */
-    private boolean stopped;
+    /** Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU until SIGCONT. Written under this; read without it. */
+    private volatile boolean stopped;
     /** The signal that stopped it (for a future wait(2) WUNTRACED report). Guarded by this. */
     private int stopSignal;
     /** Queued siginfo of this process (Linux counts per user; the sandbox counts per process). Guarded by this. */
     int queuedCount;
 
     /** Whether the process is in a job-control stop. */
-    public synchronized boolean stopped() {
+    public boolean stopped() {
         return stopped;
     }
 

@@ -294,7 +294,11 @@ public final class SignalDelivery {
         Registers r = t.regs();
         boolean restart = afterSyscall && isRestart(r.rax());
         ProcessSignals ps = t.threadGroup().signals();
-        long[] act = new long[4];
+        TaskSignals ts = t.signals();
+        if (!restart && !ts.restoreMaskPending() && !hasDeliverable(t)) {
+            return; // the common case, on every syscall: nothing to do, no lock taken
+        }
+        long[] act = ts.action;
         for (;;) {
             if (t.threadGroup().exiting() || t.exiting()) {
                 return;
@@ -347,7 +351,6 @@ public final class SignalDelivery {
         if (restart) {
             restartNoHandler(r, t.args().nr);
         }
-        TaskSignals ts = t.signals();
         if (ts.restoreMaskPending()) {
             t.signalMask(ts.savedMask());
             ts.clearSavedMask();

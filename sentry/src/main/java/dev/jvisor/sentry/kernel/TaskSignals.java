@@ -15,6 +15,8 @@ public final class TaskSignals {
     }
 
     final SignalQueue pending = new SignalQueue();
+    /** The action being delivered (handler, flags, restorer, mask); reused so delivery allocates nothing. */
+    final long[] action = new long[4];
 
     private long altSp;
     private long altSize;
