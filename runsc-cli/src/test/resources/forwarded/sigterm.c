@@ -1,5 +1,6 @@
 /* Waits for SIGTERMs from outside (ForwardedSignalTest sends them): the first interrupts a nanosleep without
- * SA_RESTART (EINTR and the time left), the second ends a pause(); then it exits 0 on its own. */
+ * SA_RESTART (EINTR and the time left), the second ends a pause(), the third reaches a busy loop in user mode;
+ * then it exits 0 on its own. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
@@ -36,5 +37,10 @@ int main(void) {
     e = errno;
     printf("pause = %d %s\n", r, e == EINTR ? "EINTR" : "other");
     printf("handled %d\n", handled);
+    printf("ready 3\n");
+    while (handled < 3) {
+        /* spin in user mode until the handler has run */
+    }
+    printf("busy loop left, handled %d\n", handled);
     return 0;
 }

@@ -7,12 +7,19 @@ package dev.jvisor.sentry.kernel;
  */
 public final class ProcessSignals {
     final SignalQueue shared = new SignalQueue();
+    /** Notified (EVENT_IN) whenever a signal is queued for the process or one of its tasks: signalfd, poll. */
+    private final WaitQueue queuedEvents = new WaitQueue();
     /** Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU until SIGCONT. Written under this; read without it. */
     private volatile boolean stopped;
     /** The signal that stopped it (for a future wait(2) WUNTRACED report). Guarded by this. */
     private int stopSignal;
     /** Queued siginfo of this process (Linux counts per user; the sandbox counts per process). Guarded by this. */
     int queuedCount;
+
+    /** Wakes waiters for queued signals (signalfd readiness); see {@link #queuedEvents()}. */
+    public WaitQueue queuedEvents() {
+        return queuedEvents;
+    }
 
     /** Whether the process is in a job-control stop. */
     public boolean stopped() {

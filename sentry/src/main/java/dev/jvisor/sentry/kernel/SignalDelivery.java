@@ -97,10 +97,10 @@ public final class SignalDelivery {
                 ps.queuedCount++;
                 if (resumed) {
                     interruptAll(tasks, null);
-                    return 0;
                 }
-                wake = group ? chooseTask(first, tasks, sig) : target;
+                wake = resumed ? null : group ? chooseTask(first, tasks, sig) : target;
                 if (wake == null) {
+                    ps.queuedEvents().notify(WaitQueue.EVENT_IN);
                     return 0;
                 }
             }
@@ -108,6 +108,7 @@ public final class SignalDelivery {
         if (wake == null) {
             interruptAll(tasks, null); // SIGKILL
         } else {
+            ps.queuedEvents().notify(WaitQueue.EVENT_IN);
             kick(wake);
         }
         return 0;

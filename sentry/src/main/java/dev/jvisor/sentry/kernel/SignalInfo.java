@@ -30,6 +30,13 @@ public final class SignalInfo {
         return i;
     }
 
+    /** SIGCHLD for a child that changed state: si_code CLD_*, its pid and uid, and its exit code or signal. */
+    public static SignalInfo child(int code, int pid, int uid, int status) {
+        SignalInfo i = fromProcess(dev.jvisor.abi.Signals.SIGCHLD, code, pid, uid);
+        i.seg.set(JAVA_INT_UNALIGNED, SigInfo.STATUS, status);
+        return i;
+    }
+
     /** A synchronous fault at {@code addr}. */
     public static SignalInfo fault(int signo, int code, long addr) {
         SignalInfo i = new SignalInfo(signo, code);

@@ -37,6 +37,23 @@ public final class TaskSignals {
         this.altFlags = flags;
     }
 
+    /**
+     * A new task's state from its creator's (clone): nothing pending; the alternate stack is inherited, except
+     * by a thread that shares the address space without CLONE_VFORK, which starts without one, as on Linux.
+     */
+    public void inheritFrom(TaskSignals parent, boolean newThreadInSameMm) {
+        if (!newThreadInSameMm) {
+            altStack(parent.altSp, parent.altSize, parent.altFlags);
+        }
+    }
+
+    /** execve: the alternate stack, a saved mask and a restart continuation do not survive. */
+    public void resetForExec() {
+        altStack(0, 0, SigFrame.SS_DISABLE);
+        restoreMask = false;
+        restart = null;
+    }
+
     /** Whether {@code sp} is on the alternate stack (never, with SS_AUTODISARM: the stack is then free). */
     public boolean onAltStack(long sp) {
         if ((altFlags & SigFrame.SS_AUTODISARM) != 0) {
