@@ -1,5 +1,5 @@
-/* rt_sigaction and rt_sigprocmask: what is stored, what is read back, and what is refused. Nothing is delivered
- * yet. Raw syscalls with the kernel's struct, because glibc's wrappers add flags and hide signals 32 and 33. */
+/* rt_sigaction and rt_sigprocmask: what is stored, what is read back, and what is refused (delivery is
+ * sigdeliver.c's). Raw syscalls with the kernel's struct, because glibc's wrappers add flags and hide signals 32 and 33. */
 #include "guest.h"
 
 #include <signal.h>

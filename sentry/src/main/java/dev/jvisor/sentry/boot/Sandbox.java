@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.boot;
 
 import dev.jvisor.abi.Log;
+import dev.jvisor.abi.SigInfo;
 import dev.jvisor.abi.Signals;
 import dev.jvisor.gofer.client.GoferClient;
 import dev.jvisor.gofer.client.GoferException;
@@ -8,6 +9,8 @@ import dev.jvisor.gofer.client.GoferLauncher;
 import dev.jvisor.gofer.client.GoferProcess;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
+import dev.jvisor.sentry.kernel.SignalDelivery;
+import dev.jvisor.sentry.kernel.SignalInfo;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.loader.ElfLoader;
@@ -166,15 +169,16 @@ public final class Sandbox implements AutoCloseable {
         throw new SandboxException("unknown platform " + name + " (available: " + known + ")", 1);
     }
 
-    /** Sends {@code sig} to the init process, as {@code kill} from outside the sandbox would. */
+    /**
+     * Sends {@code sig} to the init process, as {@code kill} from outside the sandbox would: queued like any
+     * kill(2), with si_pid 0 (a sender outside the sandbox's PID namespace), so a handler runs if init has one.
+     */
     public void kill(int sig) {
         Log.debug("signal " + Signals.name(sig) + " for init");
-        // Until signal delivery exists (multi-process kernel), every signal sent from outside takes its
-        // default action for a process without handlers: termination.
-        if (sig != Signals.SIGCHLD && sig != Signals.SIGWINCH && sig != Signals.SIGURG && sig != Signals.SIGCONT) {
-            init.beginExit(sig);
-            kernel.interruptAll();
+        if (sig < 1 || sig > Signals.NSIG) {
+            return;
         }
+        SignalDelivery.sendToProcess(kernel, init, SignalInfo.fromProcess(sig, SigInfo.SI_USER, 0, 0));
     }
 
     /** Waits for init to exit and returns its status as a shell reports it. */

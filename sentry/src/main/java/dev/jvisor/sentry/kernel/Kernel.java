@@ -87,6 +87,61 @@ public final class Kernel {
         }
     }
 
+    // ---- signals: finding targets. These scan the running tasks; a PID table (tasks branch) replaces them. ----
+
+    /** The running task with thread ID {@code tid}, or null. */
+    public Task findTask(int tid) {
+        for (Task t : tasks) {
+            if (t.tid() == tid) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** The process with ID {@code pid} that has a running task, or null. */
+    public ThreadGroup findThreadGroup(int pid) {
+        for (Task t : tasks) {
+            if (t.pid() == pid) {
+                return t.threadGroup();
+            }
+        }
+        return null;
+    }
+
+    /** The running tasks of {@code tg}, its leader (tid == pid) first. */
+    public java.util.List<Task> tasksOf(ThreadGroup tg) {
+        java.util.List<Task> l = new java.util.ArrayList<>(2);
+        for (Task t : tasks) {
+            if (t.threadGroup() == tg) {
+                if (t.tid() == tg.pid()) {
+                    l.addFirst(t);
+                } else {
+                    l.add(t);
+                }
+            }
+        }
+        return l;
+    }
+
+    /** Every process with a running task. */
+    public java.util.List<ThreadGroup> threadGroups() {
+        java.util.LinkedHashSet<ThreadGroup> s = new java.util.LinkedHashSet<>();
+        for (Task t : tasks) {
+            s.add(t.threadGroup());
+        }
+        return new java.util.ArrayList<>(s);
+    }
+
+    /**
+     * The processes of process group {@code pgid}. Until setpgid exists every process leads its own group, so
+     * that is the process {@code pgid} alone.
+     */
+    public java.util.List<ThreadGroup> processGroup(int pgid) {
+        ThreadGroup tg = findThreadGroup(pgid);
+        return tg == null ? java.util.List.of() : java.util.List.of(tg);
+    }
+
     /** Logs an unimplemented syscall the first time its number is seen. */
     public void unimplemented(long nr) {
         int n = nr >= 0 && nr < Sysno.MAX ? (int) nr : Sysno.MAX - 1;

@@ -47,7 +47,9 @@ public final class Task {
     private long clearChildTid;
     private long robustList;
     private long robustListLen;
-    private long signalMask;
+    /** Written by the task thread only; read by senders choosing a task to wake. */
+    private volatile long signalMask;
+    private final TaskSignals signals = new TaskSignals();
     private volatile boolean exited;
     private final Prctl prctl = new Prctl();
     private final Waiter waiter = new Waiter(this);
@@ -76,6 +78,8 @@ public final class Task {
     public FpState fpState() { return fpState; }
     public SyscallArguments args() { return args; }
     public SignalActions signalActions() { return signalActions; }
+    /** Pending signals, alternate stack, restart state; see {@link SignalDelivery}. */
+    public TaskSignals signals() { return signals; }
 
     /** A {@link #SCRATCH_SIZE}-byte native buffer for the current syscall's structs; contents are not kept. */
     public MemorySegment scratch() { return scratch; }
@@ -102,10 +106,15 @@ public final class Task {
     public Waiter waiter() { return waiter; }
 
     /**
-     * Whether a blocking syscall of this task must stop waiting: its process is exiting (or, once signal
-     * delivery exists, an unblocked signal is pending). Any thread.
+     * Whether a blocking syscall of this task must stop waiting: its process is exiting or stopping, or a signal
+     * it does not block is pending. Any thread.
      */
     public boolean interrupted() {
+        return exited || threadGroup.exiting() || SignalDelivery.hasDeliverable(this);
+    }
+
+    /** Whether this task or its process is on its way out. */
+    public boolean exiting() {
         return exited || threadGroup.exiting();
     }
     public long clearChildTid() { return clearChildTid; }
@@ -141,10 +150,19 @@ public final class Task {
         waiter.bind(Thread.currentThread());
         kernel.register(this);
         try {
+            boolean afterSyscall = false;
             while (!exited && !threadGroup.exiting()) {
+                SignalDelivery.beforeUserMode(this, afterSyscall);
+                if (exited || threadGroup.exiting()) {
+                    break;
+                }
                 Event e = context.switchToUser(mm.addressSpace(), regs);
+                afterSyscall = e == Event.SYSCALL;
                 switch (e) {
-                    case SYSCALL -> syscall();
+                    case SYSCALL -> {
+                        syscall();
+                        afterSyscall = args.nr != Sysno.RT_SIGRETURN; // its RAX is the restored one
+                    }
                     case SYSCALL_I386 -> regs.rax(Errno.ENOSYS.ret());
                     case FAULT -> fault(context.fault());
                     case INTERRUPT -> { }
@@ -186,11 +204,11 @@ public final class Task {
         }
     }
 
-    /** A synchronous fault. Until signal delivery exists, the default action applies: die by the signal. */
+    /** A synchronous fault: the signal is forced on this task (its handler runs, or the process dies). */
     private void fault(FaultInfo f) {
         Log.debug("task " + tid + ": " + Signals.name(f.signo) + " code " + f.code + " at 0x"
                 + Long.toHexString(f.addr) + ", rip 0x" + Long.toHexString(regs.rip()));
-        threadGroup.beginExit(f.signo);
+        SignalDelivery.fault(this, f);
     }
 
     private void release() {

@@ -8,6 +8,7 @@ public final class ThreadGroup {
     private final int ppid;
     private final Rlimits rlimits = new Rlimits();
     private final CountDownLatch exited = new CountDownLatch(1);
+    private final ProcessSignals signals = new ProcessSignals();
 
     // guarded by this
     private boolean exiting;
@@ -28,6 +29,11 @@ public final class ThreadGroup {
 
     public Rlimits rlimits() {
         return rlimits;
+    }
+
+    /** The process's shared pending signals and job-control state; its monitor is the signal lock. */
+    public ProcessSignals signals() {
+        return signals;
     }
 
     /** Starts group exit with a wait(2) status (code {@code << 8}, or the terminating signal). First one wins. */

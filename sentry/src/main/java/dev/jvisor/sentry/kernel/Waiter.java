@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
  *     try {
  *         n = file.read(...);
  *         if (n != -EAGAIN) return n;
- *         int r = t.waiter().await(deadline);   // 0, -EINTR or -ETIMEDOUT
+ *         int r = t.waiter().await(deadline);   // 0, -ERESTARTSYS or -ETIMEDOUT
  *         if (r < 0) return r;
  *     } finally {
  *         queue.unregister(t.waiter());
@@ -44,6 +44,11 @@ public final class Waiter {
         this.thread = t;
     }
 
+    /** Whether the caller is the thread that runs this waiter's task. */
+    boolean onOwnThread() {
+        return thread == Thread.currentThread();
+    }
+
     /** Wakes the task if it is waiting, or makes its next {@link #await} return at once. Any thread. */
     public void wake() {
         woken = true;
@@ -55,13 +60,15 @@ public final class Waiter {
 
     /**
      * Waits for a {@link #wake}, an interruption or the deadline ({@link System#nanoTime} based, or
-     * {@link #FOREVER}). Returns 0 when woken, {@code -EINTR} when the task was interrupted, {@code -ETIMEDOUT}
-     * when the deadline passed. Spurious returns of 0 are possible: callers re-check their condition.
+     * {@link #FOREVER}). Returns 0 when woken, {@code -ERESTARTSYS} when the task was interrupted (a signal: the
+     * syscall returns it, and signal delivery turns it into EINTR or a restart as SA_RESTART says; or its
+     * process is exiting), {@code -ETIMEDOUT} when the deadline passed. Spurious returns of 0 are possible:
+     * callers re-check their condition.
      */
     public int await(long deadline) {
         for (;;) {
             if (task.interrupted()) {
-                return (int) Errno.EINTR.ret();
+                return (int) Errno.ERESTARTSYS.ret();
             }
             if (woken) {
                 woken = false;
@@ -79,11 +86,11 @@ public final class Waiter {
         }
     }
 
-    /** Sleeps until the deadline unless interrupted: 0 at the deadline, {@code -EINTR} if interrupted first. */
+    /** Sleeps until the deadline unless interrupted: 0 at the deadline, {@code -ERESTARTSYS} if interrupted first. */
     public int sleepUntil(long deadline) {
         for (;;) {
             if (task.interrupted()) {
-                return (int) Errno.EINTR.ret();
+                return (int) Errno.ERESTARTSYS.ret();
             }
             long left = deadline - System.nanoTime();
             if (left <= 0) {

@@ -200,7 +200,15 @@ public final class ElfLoader {
             Elf.AT_PLATFORM, -1,
             Elf.AT_NULL, 0,
         };
-        return base;
+        if (HostAuxv.MINSIGSTKSZ == 0) {
+            return base;
+        }
+        // Linux's x86 ARCH_DLINFO entry, first in the vector: the signal frame size, for sysconf(_SC_MINSIGSTKSZ).
+        long[] withFrameSize = new long[base.length + 2];
+        withFrameSize[0] = Elf.AT_MINSIGSTKSZ;
+        withFrameSize[1] = HostAuxv.MINSIGSTKSZ;
+        System.arraycopy(base, 0, withFrameSize, 2, base.length);
+        return withFrameSize;
     }
 
     /**

@@ -11,7 +11,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The CPU capability words the host kernel gave the sentry's own JVM (AT_HWCAP, AT_HWCAP2), which the workload
- * gets too: its code runs on the same CPU. Read once from /proc/self/auxv, a sentry start-up file.
+ * gets too: its code runs on the same CPU. Also AT_MINSIGSTKSZ, the size of a signal frame with this CPU's XSAVE
+ * area, which the sentry's frames share. Read once from /proc/self/auxv, a sentry start-up file.
  */
 final class HostAuxv {
     private HostAuxv() {}
@@ -21,15 +22,18 @@ final class HostAuxv {
 
     static final long HWCAP;
     static final long HWCAP2;
+    /** 0 when the host gave none (before Linux 5.14); the loader then leaves the entry out, as such a host does. */
+    static final long MINSIGSTKSZ;
 
     static {
         long[] v = read();
         HWCAP = v[0] != 0 ? v[0] : FALLBACK_HWCAP;
         HWCAP2 = v[1];
+        MINSIGSTKSZ = v[2];
     }
 
     private static long[] read() {
-        long[] out = new long[2];
+        long[] out = new long[3];
         try (Arena a = Arena.ofConfined()) {
             int fd = Host.openat(Fcntl.AT_FDCWD, a.allocateFrom("/proc/self/auxv"), Fcntl.O_RDONLY | Fcntl.O_CLOEXEC,
                     0);
@@ -59,6 +63,8 @@ final class HostAuxv {
                     out[0] = val;
                 } else if (tag == Elf.AT_HWCAP2) {
                     out[1] = val;
+                } else if (tag == Elf.AT_MINSIGSTKSZ) {
+                    out[2] = val;
                 }
             }
         }

@@ -118,13 +118,25 @@ public final class SyscallTable {
                 + "CHILD_SUBREAPER, NO_NEW_PRIVS (recorded; acted on with the multi-process kernel)");
 
         // ---- signals (SignalSyscalls) ----
-        partial(Sysno.RT_SIGACTION, SignalSyscalls::rtSigaction, "recorded; delivery comes with the multi-process kernel");
-        partial(Sysno.RT_SIGPROCMASK, SignalSyscalls::rtSigprocmask, "recorded; delivery comes with the multi-process kernel");
+        supported(Sysno.RT_SIGACTION, SignalSyscalls::rtSigaction);
+        supported(Sysno.RT_SIGPROCMASK, SignalSyscalls::rtSigprocmask);
 
         // ---- tasks: clone, fork, execve, wait, futex (issue 4; CloneSyscalls, ExecSyscalls, WaitSyscalls,
         //      FutexSyscalls) ----
 
         // ---- signal delivery (issue 4; SignalSyscalls) ----
+        partial(Sysno.KILL, SignalSyscalls::kill, "process groups are single processes until setpgid exists");
+        supported(Sysno.TKILL, SignalSyscalls::tkill);
+        supported(Sysno.TGKILL, SignalSyscalls::tgkill);
+        supported(Sysno.RT_SIGQUEUEINFO, SignalSyscalls::rtSigqueueinfo);
+        supported(Sysno.RT_TGSIGQUEUEINFO, SignalSyscalls::rtTgsigqueueinfo);
+        supported(Sysno.RT_SIGPENDING, SignalSyscalls::rtSigpending);
+        supported(Sysno.RT_SIGSUSPEND, SignalSyscalls::rtSigsuspend);
+        supported(Sysno.RT_SIGTIMEDWAIT, SignalSyscalls::rtSigtimedwait);
+        supported(Sysno.SIGALTSTACK, SignalSyscalls::sigaltstack);
+        supported(Sysno.RT_SIGRETURN, SignalSyscalls::rtSigreturn);
+        supported(Sysno.PAUSE, SignalSyscalls::pause);
+        supported(Sysno.RESTART_SYSCALL, SignalSyscalls::restartSyscall);
 
         // ---- pipes, poll, epoll, eventfd, timers (issue 4; PipeSyscalls, PollSyscalls, EpollSyscalls,
         //      EventSyscalls, TimerSyscalls) ----

@@ -93,7 +93,27 @@ final class TimeSyscalls {
         if (nanos < 0) {
             return nanos;
         }
-        return t.waiter().sleepUntil(System.nanoTime() + nanos);
+        return sleepRelative(t, System.nanoTime() + nanos, a.a1);
+    }
+
+    /**
+     * A relative sleep until {@code deadline} (System.nanoTime). Interrupted, it writes the time left to
+     * {@code rmtp} (when not NULL) and returns ERESTART_RESTARTBLOCK: restarted, restart_syscall(2) sleeps to
+     * the same deadline; under a handler, the caller sees EINTR and the remaining time, as on Linux.
+     */
+    private static long sleepRelative(Task t, long deadline, long rmtp) {
+        if (t.waiter().sleepUntil(deadline) == 0) {
+            return 0;
+        }
+        if (rmtp != 0) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            MemorySegment s = t.scratch();
+            s.set(JAVA_LONG, 0, left / Time.NANOS_PER_SECOND);
+            s.set(JAVA_LONG, 8, left % Time.NANOS_PER_SECOND);
+            t.mm().copyOut(rmtp, s, Time.TIMESPEC_SIZE);
+        }
+        t.signals().restartBlock(task -> sleepRelative(task, deadline, rmtp));
+        return Errno.ERESTART_RESTARTBLOCK.ret();
     }
 
     /** Implements clock_nanosleep(2). */
@@ -113,13 +133,16 @@ final class TimeSyscalls {
         if (req < 0) {
             return req;
         }
-        long nanos = req;
-        if ((a.i(1) & Time.TIMER_ABSTIME) != 0) {
-            MemorySegment s = now(t, hc);
-            long nowNs = s.get(JAVA_LONG, 0) * Time.NANOS_PER_SECOND + s.get(JAVA_LONG, 8);
-            nanos = req - nowNs;
+        if ((a.i(1) & Time.TIMER_ABSTIME) == 0) {
+            return sleepRelative(t, System.nanoTime() + req, a.a3);
         }
-        return nanos > 0 ? t.waiter().sleepUntil(System.nanoTime() + nanos) : 0;
+        MemorySegment s = now(t, hc);
+        long nanos = req - (s.get(JAVA_LONG, 0) * Time.NANOS_PER_SECOND + s.get(JAVA_LONG, 8));
+        if (nanos <= 0 || t.waiter().sleepUntil(System.nanoTime() + nanos) == 0) {
+            return 0;
+        }
+        // An absolute sleep is simply restarted with its arguments; nothing is written back.
+        return Errno.ERESTARTNOHAND.ret();
     }
 
     /** Reads a struct timespec duration; -EFAULT or -EINVAL (negative seconds, nanoseconds out of range). */

@@ -139,6 +139,8 @@ class ElfLoaderTest {
         assertEquals("/bin/busybox", mm.readCString(aux.get((long) Elf.AT_EXECFN), 4096));
         assertEquals("x86_64", mm.readCString(aux.get((long) Elf.AT_PLATFORM), 4096));
         assertTrue(!aux.containsKey((long) Elf.AT_SYSINFO_EHDR), "no vDSO yet");
+        assertTrue(aux.getOrDefault((long) Elf.AT_MINSIGSTKSZ, 2048L) >= 2048,
+                "AT_MINSIGSTKSZ, when the host has it, is a signal frame's size");
         long rnd = aux.get((long) Elf.AT_RANDOM);
         byte[] random = mm.readBytes(rnd, 16);
         assertTrue(!Arrays.equals(random, new byte[16]), "AT_RANDOM holds random bytes");

@@ -1,0 +1,45 @@
+package dev.jvisor.sentry.kernel;
+
+/**
+ * A process's share of signal state: the queue of signals sent to the whole process (kill), the job-control stop
+ * and the count of queued siginfo that RLIMIT_SIGPENDING caps. Its monitor is the process's signal lock (Linux's
+ * siglock): it guards this, and the pending queues of every task of the process.
+ */
+public final class ProcessSignals {
+    final SignalQueue shared = new SignalQueue();
+    /** Notified (EVENT_IN) whenever a signal is queued for the process or one of its tasks: signalfd, poll. */
+    private final WaitQueue queuedEvents = new WaitQueue();
+    /** Stopped by SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU until SIGCONT. Written under this; read without it. */
+    private volatile boolean stopped;
+    /** The signal that stopped it (for a future wait(2) WUNTRACED report). Guarded by this. */
+    private int stopSignal;
+    /** Queued siginfo of this process (Linux counts per user; the sandbox counts per process). Guarded by this. */
+    int queuedCount;
+
+    /** Wakes waiters for queued signals (signalfd readiness); see {@link #queuedEvents()}. */
+    public WaitQueue queuedEvents() {
+        return queuedEvents;
+    }
+
+    /** Whether the process is in a job-control stop. */
+    public boolean stopped() {
+        return stopped;
+    }
+
+    /** The signal of the current stop, 0 when running. */
+    public synchronized int stopSignal() {
+        return stopped ? stopSignal : 0;
+    }
+
+    void stop(int sig) {
+        stopped = true;
+        stopSignal = sig;
+    }
+
+    /** Ends a stop; returns whether the process was stopped. */
+    boolean resume() {
+        boolean was = stopped;
+        stopped = false;
+        return was;
+    }
+}
