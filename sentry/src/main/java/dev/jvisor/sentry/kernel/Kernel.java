@@ -6,7 +6,6 @@ import dev.jvisor.sentry.mm.MemoryFile;
 import dev.jvisor.sentry.platform.Platform;
 import dev.jvisor.sentry.vfs.VirtualFilesystem;
 import java.util.BitSet;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One sandbox's kernel: the memory file, the platform, the filesystem, the PID space and kernel-wide settings.
@@ -21,7 +20,8 @@ public final class Kernel {
     private final Platform platform;
     private final VirtualFilesystem vfs;
     private final String hostname;
-    private final AtomicInteger nextPid = new AtomicInteger(1);
+    private final PidNamespace pids = new PidNamespace();
+    private final FutexTable futexes = new FutexTable();
     private final long bootNanos = System.nanoTime();
     private volatile Strace strace;
 
@@ -58,8 +58,19 @@ public final class Kernel {
         return System.nanoTime() - bootNanos;
     }
 
+    /** The next free PID/TID, or -EAGAIN at the task limit. */
     public int allocatePid() {
-        return nextPid.getAndIncrement();
+        return pids.allocate();
+    }
+
+    /** The sandbox's PID namespace: the task table and the process tree's lock. */
+    public PidNamespace pids() {
+        return pids;
+    }
+
+    /** The futex wait queues. */
+    public FutexTable futexes() {
+        return futexes;
     }
 
     /** The strace sink, or null when --strace is off. */

@@ -226,6 +226,11 @@ public final class ElfLoader {
         return sp;
     }
 
+    /** execve's E2BIG check of {@link #load}, for callers that must fail before the point of no return. */
+    public static void checkArguments(String execfn, List<String> argv, List<String> envp) {
+        checkArgumentSpace(cString(execfn), cStrings(argv), cStrings(envp));
+    }
+
     /** execve's E2BIG rules: each string at most MAX_ARG_STRLEN, all of them with their pointers at most a
      *  quarter of the stack. */
     private static void checkArgumentSpace(byte[] fn, byte[][] args, byte[][] envs) {

@@ -22,8 +22,11 @@
  * </ul>
  *
  * <h2>Memory-file ownership</h2>
- * Each allocated memory-file page backs exactly one VMA page of one manager. munmap and MAP_FIXED replacement
- * free the pages they drop; mremap moves pages without copying by handing their range to the new VMA. Fork (when
- * it comes) must copy eagerly or introduce reference counts before two VMAs may share a page.
+ * Each allocated memory-file page backs exactly one VMA page of one manager, except pages of MAP_SHARED VMAs
+ * inherited across fork: {@link dev.jvisor.sentry.mm.SharedPages} counts their extra owners, and a page is freed
+ * by its last owner. munmap and MAP_FIXED replacement drop the pages they cover; mremap moves pages without
+ * copying by handing their range to the new VMA. Fork copies private VMAs eagerly (only the pages that exist)
+ * and shares the shared ones. Tasks sharing one manager (CLONE_VM) count as its users; the last to leave frees
+ * everything and releases the address space.
  */
 package dev.jvisor.sentry.mm;
