@@ -132,6 +132,9 @@ public final class SyscallTable {
         partial(Sysno.WAIT4, WaitSyscalls::wait4, "exits only (no stopped/continued children yet); rusage is zero");
         partial(Sysno.WAITID, WaitSyscalls::waitid, "exits only (no stopped/continued children yet); P_PIDFD is EINVAL; rusage is zero");
         partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
+        partial(Sysno.GETPGRP, SessionSyscalls::getpgrp, "no setpgid/setsid yet: every process is in init's group");
+        partial(Sysno.GETPGID, SessionSyscalls::getpgid, "no setpgid/setsid yet: every process is in init's group");
+        partial(Sysno.GETSID, SessionSyscalls::getsid, "no setpgid/setsid yet: every process is in init's session");
 
         // ---- signal delivery (issue 4; SignalSyscalls) ----
 
