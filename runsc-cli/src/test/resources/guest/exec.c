@@ -2,6 +2,8 @@
 // guest-tree: notexec
 #include "guest.h"
 #include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
 #include <sys/wait.h>
 
 static char self[4096];
@@ -17,11 +19,25 @@ static int run(char *const argv[]) {
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+static void *sleep_forever(void *arg) {
+    for (;;) {
+        pause();
+    }
+    return NULL;
+}
+
+static void *exec_from_thread(void *arg) {
+    char *a[] = {self, "child", NULL};
+    execv(self, a);
+    return NULL;
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "child") == 0) {
         /* The exec'd image: report what it inherited. */
         int fd = argc > 2 ? atoi(argv[2]) : -1;
-        printf("child: argc %d, fd %s\n", argc, fd < 0 ? "none" : fcntl(fd, F_GETFD) == -1 ? "closed" : "open");
+        printf("child: argc %d, fd %s, tid == pid %d\n", argc,
+               fd < 0 ? "none" : fcntl(fd, F_GETFD) == -1 ? "closed" : "open", gettid() == getpid());
         return 5;
     }
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -52,6 +68,19 @@ int main(int argc, char **argv) {
         ok += run(quiet) == 0;
     }
     EXPECT(ok, 200);
+
+    /* execve from a thread that is not the leader: the other threads go, and it takes over the PID. */
+    pid_t p = fork();
+    if (p == 0) {
+        pthread_t th, sleeper;
+        pthread_create(&sleeper, NULL, sleep_forever, NULL);
+        pthread_create(&th, NULL, exec_from_thread, NULL);
+        pthread_join(th, NULL);
+        _exit(99);
+    }
+    int st;
+    EXPECT(waitpid(p, &st, 0) == p, 1);
+    EXPECT(WEXITSTATUS(st), 5);
 
     /* A #! script, with an interpreter argument. */
     int s = open("script", O_WRONLY | O_CREAT | O_TRUNC, 0755);
