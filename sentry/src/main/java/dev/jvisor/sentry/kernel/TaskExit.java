@@ -34,11 +34,14 @@ public final class TaskExit {
         releaseVfork(t);
         k.unregister(t);
 
-        boolean lastOfInit;
+        // Whether this is the process's last task is decided once, here: two threads exiting together must
+        // not both see the other still alive.
+        boolean last;
         synchronized (ns) {
-            lastOfInit = tg == ns.init() && tg.liveTasks().size() == 1;
+            tg.liveTasks().remove(t);
+            last = tg.liveTasks().isEmpty();
         }
-        if (lastOfInit) {
+        if (last && tg == ns.init()) {
             killAllButInit(ns, tg);
         }
 
@@ -54,19 +57,16 @@ public final class TaskExit {
             fds.release();
         }
 
-        boolean ended;
         synchronized (ns) {
-            tg.liveTasks().remove(t);
             ns.remove(t);
-            ended = tg.liveTasks().isEmpty();
-            if (ended) {
+            if (last) {
                 tg.exitedWith(t.exitStatus());
                 tg.exitUid(t.creds().uid);
                 becomeZombie(k, ns, tg);
             }
         }
         tg.taskExits().notify(WaitQueue.ALL);
-        if (ended) {
+        if (last) {
             tg.finishExit();
         }
     }
