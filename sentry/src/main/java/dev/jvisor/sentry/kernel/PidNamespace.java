@@ -29,6 +29,8 @@ public final class PidNamespace {
     private int last;
     private int maxTasks = DEFAULT_MAX_TASKS;
     private int liveTasks;
+    /** IDs allocated for tasks that are not in the table yet (a clone in progress): they count against the cap. */
+    private int pendingIds;
     private ThreadGroup init;
 
     /** Sets the most tasks that may exist at once (linux.resources.pids.limit). */
@@ -42,7 +44,7 @@ public final class PidNamespace {
 
     /** The next free ID, or -EAGAIN when the task cap is reached or no ID is free. */
     public synchronized int allocate() {
-        if (liveTasks + reservedNotLive() >= maxTasks) {
+        if (liveTasks + pendingIds >= maxTasks) {
             return (int) Errno.EAGAIN.ret();
         }
         for (int i = 0; i < PID_MAX; i++) {
@@ -55,13 +57,6 @@ public final class PidNamespace {
             }
         }
         return (int) Errno.EAGAIN.ret();
-    }
-
-    /** IDs allocated for tasks that are not in the table yet (a clone in progress). */
-    private int pendingIds;
-
-    private int reservedNotLive() {
-        return pendingIds;
     }
 
     /** Gives back an ID that {@link #allocate} returned but no task took (a failed clone). */

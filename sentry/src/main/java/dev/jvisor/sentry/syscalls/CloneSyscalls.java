@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.syscalls;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.jvisor.abi.Errno;
@@ -27,7 +28,7 @@ final class CloneSyscalls {
             CLONE_DETACHED = 0x400000, CLONE_UNTRACED = 0x800000, CLONE_CHILD_SETTID = 0x1000000,
             CLONE_NEWCGROUP = 0x2000000, CLONE_NEWUTS = 0x4000000, CLONE_NEWIPC = 0x8000000,
             CLONE_NEWUSER = 0x10000000, CLONE_NEWPID = 0x20000000, CLONE_NEWNET = 0x40000000, CLONE_IO = 0x80000000L,
-            CLONE_CLEAR_SIGHAND = 0x100000000L, CLONE_INTO_CGROUP = 0x200000000L, CLONE_NEWTIME = 0x80;
+            CLONE_CLEAR_SIGHAND = 0x100000000L, CLONE_INTO_CGROUP = 0x200000000L;
 
     /** Namespaces the sandbox cannot create (yet). */
     private static final long NAMESPACES = CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC
@@ -65,7 +66,7 @@ final class CloneSyscalls {
         s.fill((byte) 0);
         t.mm().copyIn(a.a0, s, size);
         for (long off = CLONE_ARGS_SIZE_VER2; off < size; off++) {
-            if (s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, off) != 0) {
+            if (s.get(JAVA_BYTE, off) != 0) {
                 return Errno.E2BIG.ret(); // fields this kernel does not know must be zero
             }
         }

@@ -1,5 +1,7 @@
 package dev.jvisor.sentry.syscalls;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Log;
@@ -187,9 +189,10 @@ final class ExecSyscalls {
             MemorySegment buf = arena.allocate(BINPRM_BUF_SIZE);
             long n = f.pread(buf, 0);
             if (n < 0) {
-                throw Errno.of((int) -n) != null ? Errno.of((int) -n).exception() : Errno.EIO.exception();
+                Errno e = Errno.of((int) -n);
+                throw (e != null ? e : Errno.EIO).exception();
             }
-            return buf.asSlice(0, n).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+            return buf.asSlice(0, n).toArray(JAVA_BYTE);
         }
     }
 
