@@ -1,6 +1,7 @@
 /* fork, exit, wait4 and waitid: process trees, statuses, zombies, orphans. */
 #include "guest.h"
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -185,6 +186,31 @@ int main(void) {
     struct timespec ts = {0, 300 * 1000 * 1000};
     nanosleep(&ts, NULL);
     waitpid(-1, &st, WNOHANG);
+
+    /* A child subreaper adopts the orphans below it, not init. */
+    p = fork();
+    if (p == 0) {
+        pid_t sub = getpid();
+        prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+        pid_t mid = fork();
+        if (mid == 0) {
+            pid_t mymid = getpid();
+            if (fork() == 0) {
+                for (int i = 0; i < 500 && getppid() == mymid; i++) {
+                    struct timespec t10 = {0, 10 * 1000 * 1000};
+                    nanosleep(&t10, NULL);
+                }
+                _exit(getppid() == sub ? 21 : 1);
+            }
+            _exit(0);
+        }
+        int s2;
+        waitpid(mid, &s2, 0);
+        pid_t w = waitpid(-1, &s2, 0); /* the orphan, now ours */
+        _exit(w > 0 && w != mid && WIFEXITED(s2) ? WEXITSTATUS(s2) : 2);
+    }
+    waitpid(p, &st, 0);
+    show("subreaper's adopted orphan", st);
 
     /* SIGCHLD ignored: children are reaped by themselves and wait reports ECHILD once they are gone. */
     signal(SIGCHLD, SIG_IGN);

@@ -13,7 +13,7 @@ import java.util.List;
  * What happens when a task ends, in Linux's order: its robust futexes and CLONE_CHILD_CLEARTID word while its
  * memory is still there, its vfork parent released, its stub thread, address space, fd table given up, and
  * finally its place in the process tree. The last task of a process makes it a zombie: its children go to
- * init, and its parent is told (or reaps it at once when it ignores SIGCHLD). When init's last task ends, every
+ * init (or the nearest child subreaper), and its parent is told (or reaps it at once when it ignores SIGCHLD). When init's last task ends, every
  * other task in the sandbox is killed first, as Linux does when a PID namespace's init dies.
  */
 public final class TaskExit {
@@ -116,11 +116,12 @@ public final class TaskExit {
     private static void becomeZombie(Kernel k, PidNamespace ns, ThreadGroup tg) {
         ThreadGroup init = ns.init();
         if (tg != init && init != null) {
+            ThreadGroup reaper = reaper(tg, init);
             for (ThreadGroup c : new ArrayList<>(tg.children())) {
-                c.parent(init);
-                init.children().add(c);
+                c.parent(reaper);
+                reaper.children().add(c);
                 if (c.zombie()) {
-                    init.childEvents().notify(WaitQueue.ALL);
+                    reaper.childEvents().notify(WaitQueue.ALL);
                 }
             }
             tg.children().clear();
@@ -136,6 +137,20 @@ public final class TaskExit {
             return;
         }
         tg.notifyParentOfExit();
+    }
+
+    /**
+     * Who adopts the orphans of {@code dead}: its nearest living ancestor that is a child subreaper
+     * (PR_SET_CHILD_SUBREAPER), else init. Tree lock held.
+     */
+    private static ThreadGroup reaper(ThreadGroup dead, ThreadGroup init) {
+        for (ThreadGroup a = dead.parent(); a != null && a != init; a = a.parent()) {
+            Task any = a.liveTasks().isEmpty() ? null : a.liveTasks().get(0);
+            if (any != null && any.prctlState().childSubreaper) {
+                return a;
+            }
+        }
+        return init;
     }
 
     /** SIGCHLD set to SIG_IGN, or SA_NOCLDWAIT: children are reaped as they die (wait(2), NOTES). */

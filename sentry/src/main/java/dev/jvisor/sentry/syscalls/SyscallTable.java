@@ -114,8 +114,8 @@ public final class SyscallTable {
         supported(Sysno.SCHED_GETAFFINITY, ProcessSyscalls::schedGetaffinity);
         supported(Sysno.SCHED_YIELD, ProcessSyscalls::schedYield);
         supported(Sysno.GETRANDOM, ProcessSyscalls::getrandom);
-        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG, DUMPABLE, KEEPCAPS, CAPBSET_READ, "
-                + "CHILD_SUBREAPER, NO_NEW_PRIVS (recorded; acted on with the multi-process kernel)");
+        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG (recorded; not sent yet), DUMPABLE, "
+                + "KEEPCAPS, CAPBSET_READ, CHILD_SUBREAPER (orphans are reparented to it), NO_NEW_PRIVS (recorded)");
 
         // ---- signals (SignalSyscalls) ----
         partial(Sysno.RT_SIGACTION, SignalSyscalls::rtSigaction, "recorded; delivery comes with the multi-process kernel");
