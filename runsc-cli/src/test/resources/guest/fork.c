@@ -221,6 +221,14 @@ int main(void) {
     EXPECT_ERR(waitpid(p, &st, 0), ECHILD);
     signal(SIGCHLD, SIG_DFL);
 
+    /* A bad status pointer: EFAULT, and the child is reaped all the same (as Linux does). */
+    p = fork();
+    if (p == 0) {
+        _exit(0);
+    }
+    EXPECT_ERR(waitpid(p, BADPTR, 0), EFAULT);
+    EXPECT_ERR(waitpid(p, &st, WNOHANG), ECHILD);
+
     /* exit_group from a child ends it with that status. */
     p = fork();
     if (p == 0) {

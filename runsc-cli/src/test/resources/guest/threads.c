@@ -60,6 +60,15 @@ static void settle(void) {
     nanosleep(&ts, NULL);
 }
 
+static void *exit_later(void *arg) {
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    if (arg != NULL) {
+        exit(3); /* exit_group from the last thread */
+    }
+    pthread_exit(NULL); /* the last thread ends by itself: the process exits 0 */
+}
+
 static pthread_mutex_t robust;
 
 static void *die_holding(void *arg) {
@@ -191,6 +200,17 @@ int main(void) {
     int st;
     waitpid(p, &st, 0);
     EXPECT(WEXITSTATUS(st), 9);
+
+    /* The main thread leaves first (pthread_exit); the process lives on until its last thread ends. */
+    for (int how = 0; how < 2; how++) {
+        p = fork();
+        if (p == 0) {
+            pthread_create(&t[0], NULL, exit_later, how ? (void *) 1 : NULL);
+            pthread_exit(NULL);
+        }
+        waitpid(p, &st, 0);
+        SAY("main thread gone first, %s: exited %d\n", how ? "exit(3)" : "pthread_exit", WEXITSTATUS(st));
+    }
 
     /* A robust mutex whose owner died: the next locker gets EOWNERDEAD. */
     pthread_mutexattr_t ma;
