@@ -223,6 +223,13 @@ int main(void) {
     SAY("lock after owner death: %s\n", errname(r));
     EXPECT(pthread_mutex_consistent(&robust), 0);
     EXPECT(pthread_mutex_unlock(&robust), 0);
+    void *head = NULL;
+    size_t len = 0;
+    EXPECT(syscall(SYS_get_robust_list, 0, &head, &len), 0); /* glibc registers one per thread */
+    EXPECT(len, 24);
+    FACT(head != NULL);
+    EXPECT_ERR(syscall(SYS_get_robust_list, -1, &head, &len), ESRCH);
+    EXPECT_ERR(syscall(SYS_get_robust_list, 0, BADPTR, &len), EFAULT);
 
     /* Exiting with a thread blocked in a futex wait forever: exit_group must end it. */
     pthread_create(&t[0], NULL, forever, NULL);

@@ -20,6 +20,8 @@ final class FutexSyscalls {
             FUTEX_WAKE_OP = 5, FUTEX_LOCK_PI = 6, FUTEX_UNLOCK_PI = 7, FUTEX_TRYLOCK_PI = 8, FUTEX_WAIT_BITSET = 9,
             FUTEX_WAKE_BITSET = 10, FUTEX_WAIT_REQUEUE_PI = 11, FUTEX_CMP_REQUEUE_PI = 12, FUTEX_LOCK_PI2 = 13;
     static final int FUTEX_PRIVATE_FLAG = 128, FUTEX_CLOCK_REALTIME = 256;
+    /** sizeof(struct robust_list_head). */
+    private static final long ROBUST_LIST_HEAD_SIZE = 24;
     private static final int FUTEX_OP_SET = 0, FUTEX_OP_ADD = 1, FUTEX_OP_OR = 2, FUTEX_OP_ANDN = 3,
             FUTEX_OP_XOR = 4, FUTEX_OP_OPARG_SHIFT = 8;
     private static final int FUTEX_OP_CMP_EQ = 0, FUTEX_OP_CMP_NE = 1, FUTEX_OP_CMP_LT = 2, FUTEX_OP_CMP_LE = 3,
@@ -91,6 +93,18 @@ final class FutexSyscalls {
                 return Errno.ENOSYS.ret();
             }
         }
+    }
+
+    /** Implements get_robust_list(2): the list head set_robust_list(2) recorded for a thread (0: the caller). */
+    static long getRobustList(Task t, SyscallArguments a) {
+        int tid = a.i(0);
+        Task target = tid == 0 ? t : t.kernel().pids().task(tid);
+        if (tid < 0 || target == null) {
+            return Errno.ESRCH.ret();
+        }
+        t.mm().writeLong(a.a1, target.robustList());
+        t.mm().writeLong(a.a2, ROBUST_LIST_HEAD_SIZE);
+        return 0;
     }
 
     /**

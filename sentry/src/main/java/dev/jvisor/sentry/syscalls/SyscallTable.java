@@ -132,6 +132,7 @@ public final class SyscallTable {
         partial(Sysno.WAIT4, WaitSyscalls::wait4, "exits only (no stopped/continued children yet); rusage is zero");
         partial(Sysno.WAITID, WaitSyscalls::waitid, "exits only (no stopped/continued children yet); P_PIDFD is EINVAL; rusage is zero");
         partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
+        partial(Sysno.GET_ROBUST_LIST, FutexSyscalls::getRobustList, "any thread's list may be read (no ptrace permission check)");
         partial(Sysno.GETPGRP, SessionSyscalls::getpgrp, "no setpgid/setsid yet: every process is in init's group");
         partial(Sysno.GETPGID, SessionSyscalls::getpgid, "no setpgid/setsid yet: every process is in init's group");
         partial(Sysno.GETSID, SessionSyscalls::getsid, "no setpgid/setsid yet: every process is in init's session");
