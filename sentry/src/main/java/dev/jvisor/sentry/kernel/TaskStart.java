@@ -29,7 +29,7 @@ public final class TaskStart {
     public static long start(Task parent, Task child, boolean forkMemory, Setup after) {
         Platform platform = parent.kernel().platform();
         CompletableFuture<Long> ready = new CompletableFuture<>();
-        Thread.ofPlatform().name("task-" + child.tid()).daemon(true).start(() -> {
+        Runnable body = () -> {
             try {
                 child.context(platform.newContext());
                 if (forkMemory) {
@@ -52,7 +52,15 @@ public final class TaskStart {
                 return;
             }
             abandon(child);
-        });
+        };
+        try {
+            Thread.ofPlatform().name("task-" + child.tid()).daemon(true).start(body);
+        } catch (OutOfMemoryError e) {
+            // No host thread to be had: clone fails with EAGAIN, as Linux does when it runs out of tasks.
+            Log.warn("clone: cannot start a thread for task " + child.tid(), e);
+            abandon(child);
+            return Errno.EAGAIN.ret();
+        }
         return ready.join();
     }
 
