@@ -66,6 +66,7 @@ public final class TaskStart {
 
     /** A child whose set-up failed leaves without a trace: its resources go, and its zombie is reaped. */
     private static void abandon(Task child) {
+        child.clearChildTid(0); // it never ran: nothing may be written on its behalf
         child.exit();
         TaskExit.exit(child);
         ThreadGroup g = child.threadGroup();
