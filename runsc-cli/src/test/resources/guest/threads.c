@@ -60,6 +60,17 @@ static void settle(void) {
     nanosleep(&ts, NULL);
 }
 
+/* Waits until n threads sleep on w: a requeue of w onto itself wakes nobody and counts its waiters. */
+static void await_waiters(uint32_t *w, int n) {
+    for (int i = 0; i < 500; i++) {
+        if (futex(w, FUTEX_CMP_REQUEUE_PRIVATE, 0, (void *) 0x7fffffff, w, *w) >= n) {
+            return;
+        }
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+}
+
 static void *exit_later(void *arg) {
     struct timespec ts = {0, 50 * 1000 * 1000};
     nanosleep(&ts, NULL);
@@ -136,7 +147,7 @@ int main(void) {
     for (int i = 0; i < 3; i++) {
         pthread_create(&t[i], NULL, waiter, NULL);
     }
-    settle();
+    await_waiters(&word, 3);
     EXPECT(futex(&word, FUTEX_WAKE_PRIVATE, 2, NULL, NULL, 0), 2);
     EXPECT(futex(&word, FUTEX_WAKE_PRIVATE, 5, NULL, NULL, 0), 1);
     for (int i = 0; i < 3; i++) {
@@ -147,7 +158,7 @@ int main(void) {
     for (int i = 0; i < 3; i++) {
         pthread_create(&t[i], NULL, waiter, NULL);
     }
-    settle();
+    await_waiters(&word, 3);
     EXPECT_ERR(futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *) 2, &word2, 7), EAGAIN);
     EXPECT(futex(&word, FUTEX_CMP_REQUEUE_PRIVATE, 1, (void *) 2, &word2, 0), 3);
     EXPECT(futex(&word, FUTEX_WAKE_PRIVATE, 5, NULL, NULL, 0), 0);
@@ -159,7 +170,7 @@ int main(void) {
     /* WAKE_OP: word2 += 1 (old 0), wake 1 on word, and on word2 if old == 0. */
     word2 = 0;
     pthread_create(&t[0], NULL, waiter, NULL);
-    settle();
+    await_waiters(&word, 1);
     EXPECT(futex(&word, FUTEX_WAKE_OP_PRIVATE, 1, (void *) 1, &word2,
                  FUTEX_OP(FUTEX_OP_ADD, 1, FUTEX_OP_CMP_EQ, 0)), 1);
     EXPECT(word2, 1);
@@ -171,7 +182,7 @@ int main(void) {
     /* BITSET: a wake reaches only waiters whose bits overlap. */
     pthread_create(&t[0], NULL, bit_waiter, (void *) 1);
     pthread_create(&t[1], NULL, bit_waiter, (void *) 2);
-    settle();
+    await_waiters(&word, 2);
     EXPECT(futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 5, NULL, NULL, 2), 1);
     EXPECT(futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 5, NULL, NULL, 2), 0);
     EXPECT(futex(&word, FUTEX_WAKE_BITSET_PRIVATE, 5, NULL, NULL, 1), 1);

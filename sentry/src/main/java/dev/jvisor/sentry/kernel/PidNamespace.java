@@ -126,6 +126,15 @@ public final class PidNamespace {
         return init;
     }
 
+    /** The live tasks as "tid (comm)" for diagnostics. */
+    synchronized String describeLive() {
+        StringBuilder sb = new StringBuilder();
+        for (Task t : tasks.values()) {
+            sb.append(sb.isEmpty() ? "" : ", ").append(t.tid()).append(" (").append(t.comm()).append(')');
+        }
+        return sb.toString();
+    }
+
     /** Live tasks. */
     public synchronized int liveTasks() {
         return liveTasks;

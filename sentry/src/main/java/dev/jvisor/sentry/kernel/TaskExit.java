@@ -104,8 +104,8 @@ public final class TaskExit {
             g.beginExit(Signals.SIGKILL);
         }
         if (!ns.awaitLiveTasksAtMost(1, KILL_WAIT_MILLIS)) {
-            Log.warn("init exited; " + (ns.liveTasks() - 1) + " killed tasks did not end within "
-                    + KILL_WAIT_MILLIS + " ms");
+            Log.warn("init exited; killed tasks did not end within " + KILL_WAIT_MILLIS + " ms: "
+                    + ns.describeLive());
         }
     }
 
