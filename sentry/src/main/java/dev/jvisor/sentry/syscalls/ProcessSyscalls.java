@@ -170,7 +170,7 @@ final class ProcessSyscalls {
         long used = t.kernel().memoryFile().allocated();
         s.set(JAVA_LONG, SysInfo.TOTALRAM, total);
         s.set(JAVA_LONG, SysInfo.FREERAM, Math.max(0, total - used));
-        s.set(JAVA_SHORT, SysInfo.PROCS, (short) 1);
+        s.set(JAVA_SHORT, SysInfo.PROCS, (short) Math.min(t.kernel().pids().liveTasks(), 0xffff)); // nr_threads
         s.set(JAVA_INT, SysInfo.MEM_UNIT, 1);
         t.mm().copyOut(a.a0, s, SysInfo.SIZE);
         return 0;
