@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A real program: /bin/busybox applets run natively and in the sandbox, with cwd "/", and must print and exit
  * the same. The native run is also checked against what busybox is known to print, where that does not depend
- * on the host. Nothing here forks: pipelines and external commands in sh come with the multi-process kernel.
+ * on the host. External commands in sh fork, exec and wait; pipelines need pipes, which come later.
  */
 class BusyboxTest {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
@@ -42,7 +42,11 @@ class BusyboxTest {
                 new Case("basename", List.of("basename", "/a/b/c"), "c\n", 0),
                 new Case("expr", List.of("expr", "6", "*", "7"), "42\n", 0),
                 new Case("printf", List.of("printf", "%s\\n", "a", "b"), "a\nb\n", 0),
-                new Case("seq", List.of("seq", "3"), "1\n2\n3\n", 0));
+                new Case("seq", List.of("seq", "3"), "1\n2\n3\n", 0),
+                new Case("sh fork+exec+wait", List.of("sh", "-c", "/bin/busybox true; echo $?"), "0\n", 0),
+                new Case("sh failing command", List.of("sh", "-c", "busybox false || echo failed"), "failed\n", 0),
+                new Case("sh subshell", List.of("sh", "-c", "(exit 3); echo $?; (busybox sh -c 'exit 4'); echo $?"),
+                        "3\n4\n", 0));
     }
 
     @ParameterizedTest(name = "busybox {0}")

@@ -87,7 +87,7 @@ public final class Sandbox implements AutoCloseable {
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
             }
-            ThreadGroup tg = new ThreadGroup(kernel.allocatePid(), 0);
+            ThreadGroup tg = ThreadGroup.newInit(kernel.pids(), kernel.allocatePid());
             Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
             InitProcess.setUp(task, spec);
             InitProcess.Executable exe = InitProcess.resolve(task, spec);

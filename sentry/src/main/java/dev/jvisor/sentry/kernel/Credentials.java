@@ -16,4 +16,16 @@ public final class Credentials {
     public boolean privileged() {
         return euid == 0;
     }
+
+    /** A copy for a new task (clone): credentials are per task in Linux. */
+    public Credentials copy() {
+        Credentials c = new Credentials(uid, gid, groups);
+        c.euid = euid;
+        c.suid = suid;
+        c.fsuid = fsuid;
+        c.egid = egid;
+        c.sgid = sgid;
+        c.fsgid = fsgid;
+        return c;
+    }
 }

@@ -6,7 +6,6 @@ import dev.jvisor.sentry.mm.MemoryFile;
 import dev.jvisor.sentry.platform.Platform;
 import dev.jvisor.sentry.vfs.VirtualFilesystem;
 import java.util.BitSet;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One sandbox's kernel: the memory file, the platform, the filesystem, the PID space and kernel-wide settings.
@@ -21,7 +20,8 @@ public final class Kernel {
     private final Platform platform;
     private final VirtualFilesystem vfs;
     private final String hostname;
-    private final AtomicInteger nextPid = new AtomicInteger(1);
+    private final PidNamespace pids = new PidNamespace();
+    private final FutexTable futexes = new FutexTable();
     private final long bootNanos = System.nanoTime();
     private volatile Strace strace;
 
@@ -58,8 +58,19 @@ public final class Kernel {
         return System.nanoTime() - bootNanos;
     }
 
+    /** The next free PID/TID, or -EAGAIN at the task limit. */
     public int allocatePid() {
-        return nextPid.getAndIncrement();
+        return pids.allocate();
+    }
+
+    /** The sandbox's PID namespace: the task table and the process tree's lock. */
+    public PidNamespace pids() {
+        return pids;
+    }
+
+    /** The futex wait queues. */
+    public FutexTable futexes() {
+        return futexes;
     }
 
     /** The strace sink, or null when --strace is off. */
@@ -89,57 +100,42 @@ public final class Kernel {
 
     // ---- signals: finding targets. These scan the running tasks; a PID table (tasks branch) replaces them. ----
 
-    /** The running task with thread ID {@code tid}, or null. */
+    /** The live task with thread ID {@code tid}, or null. */
     public Task findTask(int tid) {
-        for (Task t : tasks) {
-            if (t.tid() == tid) {
-                return t;
-            }
-        }
-        return null;
+        return pids.task(tid);
     }
 
-    /** The process with ID {@code pid} that has a running task, or null. */
+    /** The process with ID {@code pid} (live or zombie), or null. */
     public ThreadGroup findThreadGroup(int pid) {
-        for (Task t : tasks) {
-            if (t.pid() == pid) {
-                return t.threadGroup();
-            }
-        }
-        return null;
+        return pids.group(pid);
     }
 
-    /** The running tasks of {@code tg}, its leader (tid == pid) first. */
+    /** The live tasks of {@code tg}, its leader (tid == pid) first. */
     public java.util.List<Task> tasksOf(ThreadGroup tg) {
-        java.util.List<Task> l = new java.util.ArrayList<>(2);
-        for (Task t : tasks) {
-            if (t.threadGroup() == tg) {
-                if (t.tid() == tg.pid()) {
-                    l.addFirst(t);
-                } else {
-                    l.add(t);
-                }
+        java.util.List<Task> l = tg.tasks();
+        for (int i = 1; i < l.size(); i++) {
+            if (l.get(i).tid() == tg.pid()) {
+                l.addFirst(l.remove(i));
+                break;
             }
         }
         return l;
     }
 
-    /** Every process with a running task. */
+    /** Every process of the sandbox's PID namespace that has a live task. */
     public java.util.List<ThreadGroup> threadGroups() {
-        java.util.LinkedHashSet<ThreadGroup> s = new java.util.LinkedHashSet<>();
-        for (Task t : tasks) {
-            s.add(t.threadGroup());
-        }
-        return new java.util.ArrayList<>(s);
+        return pids.liveGroups();
     }
 
-    /**
-     * The processes of process group {@code pgid}. Until setpgid exists every process leads its own group, so
-     * that is the process {@code pgid} alone.
-     */
+    /** The processes of process group {@code pgid} that have a live task. */
     public java.util.List<ThreadGroup> processGroup(int pgid) {
-        ThreadGroup tg = findThreadGroup(pgid);
-        return tg == null ? java.util.List.of() : java.util.List.of(tg);
+        java.util.List<ThreadGroup> l = new java.util.ArrayList<>();
+        for (ThreadGroup g : pids.liveGroups()) {
+            if (g.pgid() == pgid) {
+                l.add(g);
+            }
+        }
+        return l;
     }
 
     /** Logs an unimplemented syscall the first time its number is seen. */

@@ -38,4 +38,14 @@ public final class SignalActions {
             mask[s] = 0;
         }
     }
+
+    /** A copy (fork without CLONE_SIGHAND, or execve unsharing the table). */
+    public synchronized SignalActions copy() {
+        SignalActions c = new SignalActions();
+        System.arraycopy(handler, 0, c.handler, 0, handler.length);
+        System.arraycopy(flags, 0, c.flags, 0, flags.length);
+        System.arraycopy(restorer, 0, c.restorer, 0, restorer.length);
+        System.arraycopy(mask, 0, c.mask, 0, mask.length);
+        return c;
+    }
 }

@@ -29,12 +29,12 @@ public final class Task {
 
     private final Kernel kernel;
     private final ThreadGroup threadGroup;
-    private final int tid;
+    private volatile int tid;
     private final Arena arena = Arena.ofShared();
     private final Registers regs = new Registers(arena);
     private final FpState fpState = new FpState(arena);
     private final SyscallArguments args = new SyscallArguments();
-    private final SignalActions signalActions = new SignalActions();
+    private SignalActions signalActions;
     /** Native scratch space for syscall structs, so handlers allocate nothing. Owned by the task thread. */
     private final MemorySegment scratch = arena.allocate(SCRATCH_SIZE, 64);
 
@@ -51,6 +51,10 @@ public final class Task {
     private volatile long signalMask;
     private final TaskSignals signals = new TaskSignals();
     private volatile boolean exited;
+    /** The wait(2) status of this task's exit(2); the process's if it was the last task. */
+    private int exitStatus;
+    /** Set while a vfork parent waits for this task to exec or exit. */
+    private volatile Completion vforkDone;
     private final Prctl prctl = new Prctl();
     private final Waiter waiter = new Waiter(this);
 
@@ -68,6 +72,11 @@ public final class Task {
         this.threadGroup = threadGroup;
         this.tid = tid;
         this.creds = creds;
+        if (threadGroup.signalActions() == null) {
+            threadGroup.signalActions(new SignalActions());
+        }
+        this.signalActions = threadGroup.signalActions();
+        threadGroup.addTask(this);
     }
 
     public Kernel kernel() { return kernel; }
@@ -80,6 +89,9 @@ public final class Task {
     public SignalActions signalActions() { return signalActions; }
     /** Pending signals, alternate stack, restart state; see {@link SignalDelivery}. */
     public TaskSignals signals() { return signals; }
+
+    /** Replaces the signal actions (execve unsharing them). Task thread, with no other task in the group. */
+    public void signalActions(SignalActions a) { this.signalActions = a; threadGroup.signalActions(a); }
 
     /** A {@link #SCRATCH_SIZE}-byte native buffer for the current syscall's structs; contents are not kept. */
     public MemorySegment scratch() { return scratch; }
@@ -142,6 +154,36 @@ public final class Task {
         exited = true;
     }
 
+    /** Ends this task with a wait(2) status (exit(2)); the loop stops after the current syscall. */
+    public void exit(int waitStatus) {
+        exitStatus = waitStatus;
+        exited = true;
+    }
+
+    /** The status given to {@link #exit(int)}. */
+    public int exitStatus() {
+        return exitStatus;
+    }
+
+    /** Whether this task has been told to end by itself (exit(2), or another thread's execve). */
+    public boolean exited() {
+        return exited;
+    }
+
+    /** Renumbers the task (a non-leader thread's execve takes over the PID). Kernel only. */
+    void tid(int newTid) {
+        this.tid = newTid;
+    }
+
+    /** The completion a vfork parent waits on, or null. */
+    public Completion vforkDone() {
+        return vforkDone;
+    }
+
+    public void vforkDone(Completion c) {
+        this.vforkDone = c;
+    }
+
     /**
      * The task loop: run user code until an event, handle it, repeat, until the task or its group exits.
      * Returns when the task is gone; the group's exit status is then final if this was its last task.
@@ -173,9 +215,7 @@ public final class Task {
             Log.warn("task " + tid + " (" + comm + ") failed in the sentry; killing it", err);
             threadGroup.beginExit(Signals.SIGKILL);
         } finally {
-            kernel.unregister(this);
-            release();
-            threadGroup.finishExit();
+            TaskExit.exit(this);
         }
     }
 
@@ -209,15 +249,5 @@ public final class Task {
         Log.debug("task " + tid + ": " + Signals.name(f.signo) + " code " + f.code + " at 0x"
                 + Long.toHexString(f.addr) + ", rip 0x" + Long.toHexString(regs.rip()));
         SignalDelivery.fault(this, f);
-    }
-
-    private void release() {
-        if (mm != null) {
-            mm.releaseAll();
-            mm.addressSpace().release();
-        }
-        if (context != null) {
-            context.release();
-        }
     }
 }

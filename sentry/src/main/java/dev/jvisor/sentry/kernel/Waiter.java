@@ -66,9 +66,22 @@ public final class Waiter {
      * callers re-check their condition.
      */
     public int await(long deadline) {
+        return await(deadline, false);
+    }
+
+    /**
+     * Like {@link #await(long)}, but only the task's end (its process exiting, a SIGKILL) interrupts the wait, not
+     * a pending signal: Linux's TASK_KILLABLE sleeps (a vfork parent waiting for its child, execve waiting for
+     * the other threads to go). Returns {@code -EINTR} when the task is ending.
+     */
+    public int awaitKillable(long deadline) {
+        return await(deadline, true);
+    }
+
+    private int await(long deadline, boolean killableOnly) {
         for (;;) {
-            if (task.interrupted()) {
-                return (int) Errno.ERESTARTSYS.ret();
+            if (killableOnly ? task.exiting() : task.interrupted()) {
+                return (int) (killableOnly ? Errno.EINTR : Errno.ERESTARTSYS).ret();
             }
             if (woken) {
                 woken = false;

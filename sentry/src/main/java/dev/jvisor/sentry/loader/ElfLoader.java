@@ -115,6 +115,7 @@ public final class ElfLoader {
         }
         t.comm(execfn);
         t.signalActions().resetForExec();
+        t.signals().resetForExec();
     }
 
     /**
@@ -281,6 +282,11 @@ public final class ElfLoader {
         MemorySegment.copy(fn, 0, img, JAVA_BYTE, execfnAddr - sp, fn.length);
         mm.copyOut(sp, img, img.byteSize());
         return sp;
+    }
+
+    /** execve's E2BIG check of {@link #load}, for callers that must fail before the point of no return. */
+    public static void checkArguments(String execfn, List<String> argv, List<String> envp) {
+        checkArgumentSpace(cString(execfn), cStrings(argv), cStrings(envp));
     }
 
     /** execve's E2BIG rules: each string at most MAX_ARG_STRLEN, all of them with their pointers at most a

@@ -1,6 +1,7 @@
 package dev.jvisor.sentry.mm;
 
 import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.HostException;
 import dev.jvisor.abi.Mman;
@@ -28,6 +29,8 @@ public final class MemoryFile implements AutoCloseable {
     private final long size;
     private final long limit;
     private final MemorySegment segment;
+    /** Extra owners of pages that back MAP_SHARED VMAs in several address spaces (after fork). */
+    final SharedPages shared = new SharedPages();
 
     // guarded by this: free extents, start -> end, never adjacent (merged on free)
     private final TreeMap<Long, Long> free = new TreeMap<>();
@@ -200,6 +203,29 @@ public final class MemoryFile implements AutoCloseable {
     private void checkRange(long offset, long len) {
         if (offset < 0 || len <= 0 || ((offset | len) & ~Mman.PAGE_MASK) != 0 || offset > size - len) {
             throw new IllegalArgumentException("memory file range 0x" + Long.toHexString(offset) + "+" + len);
+        }
+    }
+
+    /**
+     * Copies {@code len} bytes at {@code from} to {@code to} (a freshly allocated, zero range), only where the
+     * source has pages: holes stay holes, so copying sparse memory commits nothing (fork of a mostly untouched
+     * stack or heap).
+     */
+    public void copyPopulated(long from, long to, long len) {
+        long end = from + len;
+        long pos = from;
+        while (pos < end) {
+            long data = Host.lseek(fd, pos, Fcntl.SEEK_DATA);
+            if (data < 0 || data >= end) {
+                if (data < 0 && data != -Errno.ENXIO.number()) {
+                    MemorySegment.copy(segment, pos, segment, to + (pos - from), end - pos); // no SEEK_DATA
+                }
+                return;
+            }
+            long hole = Host.lseek(fd, data, Fcntl.SEEK_HOLE);
+            long stop = hole < 0 ? end : Math.min(hole, end);
+            MemorySegment.copy(segment, data, segment, to + (data - from), stop - data);
+            pos = stop;
         }
     }
 

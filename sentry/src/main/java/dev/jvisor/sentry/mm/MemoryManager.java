@@ -9,6 +9,8 @@ import dev.jvisor.abi.Mman;
 import dev.jvisor.sentry.platform.AddressSpace;
 import dev.jvisor.sentry.vfs.FileDescription;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -67,6 +69,9 @@ public final class MemoryManager {
     private final AddressSpace as;
     private final long maxAddr;
     private final Object lock = new Object();
+    /** Tasks sharing this address space; the last {@link #release} frees it. */
+    private final AtomicInteger users = new AtomicInteger(1);
+    private static final VarHandle INT_HANDLE = java.lang.foreign.ValueLayout.JAVA_INT.varHandle();
 
     // guarded by lock: VMAs by start address, never overlapping
     private final TreeMap<Long, Vma> vmas = new TreeMap<>();
@@ -778,6 +783,113 @@ public final class MemoryManager {
         }
     }
 
+    // ---- sharing: tasks sharing this manager (CLONE_VM), fork, futex words ----
+
+    /** Adds a user (a task sharing this address space: CLONE_VM). */
+    public void retain() {
+        users.incrementAndGet();
+    }
+
+    /** Tasks using this address space. */
+    public int users() {
+        return users.get();
+    }
+
+    /**
+     * Drops a user. The last one frees every page (no host unmaps: the address space goes as a whole) and
+     * releases the address space. Any thread.
+     */
+    public void release() {
+        if (users.decrementAndGet() != 0) {
+            return;
+        }
+        synchronized (lock) {
+            for (Vma v : vmas.values()) {
+                releaseBacking(v.backing(), v.length());
+            }
+            vmas.clear();
+            changed();
+        }
+        as.release();
+    }
+
+    /**
+     * fork(2): a copy of this address space in {@code childAs} (empty; called on the thread that drives it).
+     * Private VMAs get new memory holding a copy of their pages (holes stay holes); shared VMAs share their
+     * pages with the copy. On failure (ENOMEM) the copy's memory is freed and {@code childAs} released.
+     */
+    public MemoryManager fork(AddressSpace childAs) {
+        MemoryManager child = new MemoryManager(file, childAs);
+        long err = 0;
+        synchronized (lock) {
+            child.brkStart = brkStart;
+            child.brk = brk;
+            child.mmapBase = mmapBase;
+            synchronized (child.lock) {
+                for (Vma v : vmas.values()) {
+                    long backing;
+                    if (v.shared()) {
+                        file.shared.retain(v.backing(), v.length());
+                        backing = v.backing();
+                    } else {
+                        backing = file.allocate(v.length());
+                        if (backing < 0) {
+                            err = backing;
+                            break;
+                        }
+                        file.copyPopulated(v.backing(), backing, v.length());
+                    }
+                    Vma c = new Vma(v.start(), v.end(), v.prot(), v.flags(), backing, v.file(), v.fileOffset(),
+                            v.name());
+                    child.vmas.put(c.start(), c);
+                    child.changed();
+                    int r = childAs.map(c.start(), c.length(), c.prot(), c.backing());
+                    if (r < 0) {
+                        err = r;
+                        break;
+                    }
+                }
+            }
+        }
+        if (err < 0) {
+            child.release();
+            throw Errno.ENOMEM.exception();
+        }
+        return child;
+    }
+
+    /**
+     * The VMA holding the aligned futex word at {@code addr}, which must be readable: its memory-file offset is
+     * the key of a shared futex. Throws EFAULT.
+     */
+    public Vma futexVma(long addr) {
+        checkUserRange(addr, 4);
+        synchronized (lock) {
+            return accessible(addr, false);
+        }
+    }
+
+    /** Reads the aligned 32-bit word at {@code addr} atomically (a futex compare). Throws EFAULT. */
+    public int loadAtomicInt(long addr) {
+        checkUserRange(addr, 4);
+        synchronized (lock) {
+            Vma v = accessible(addr, false);
+            return (int) INT_HANDLE.getVolatile(mem, v.backingOf(addr));
+        }
+    }
+
+    /**
+     * Atomically replaces the aligned 32-bit word at {@code addr} with {@code update} if it holds {@code expect};
+     * returns the value it held. Needs PROT_WRITE; throws EFAULT.
+     */
+    public int compareAndExchangeInt(long addr, int expect, int update) {
+        checkUserRange(addr, 4);
+        synchronized (lock) {
+            Vma v = accessible(addr, true);
+            return (int) INT_HANDLE.compareAndExchange(mem, v.backingOf(addr), expect, update);
+        }
+    }
+
     // ---- internals; callers hold lock unless said otherwise ----
 
     private static void checkUserRange(long addr, long len) {
@@ -1152,8 +1264,18 @@ public final class MemoryManager {
         return 0;
     }
 
-    /** Frees a memory-file range now, or once no io() callback can be touching it. */
+    /**
+     * Frees a memory-file range now, or once no io() callback can be touching it. Pages another address space
+     * still shares (a MAP_SHARED mapping inherited across fork) only lose this manager's reference.
+     */
     private void releaseBacking(long off, long len) {
+        long[] pieces = file.shared.release(off, len);
+        for (int i = 0; i < pieces.length; i += 2) {
+            releaseOwned(pieces[i], pieces[i + 1]);
+        }
+    }
+
+    private void releaseOwned(long off, long len) {
         if (pins == 0) {
             file.free(off, len);
             return;

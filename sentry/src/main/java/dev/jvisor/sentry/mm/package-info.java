@@ -14,16 +14,20 @@
  *   <li>{@link dev.jvisor.sentry.mm.MemoryManager#io} runs its callback without the manager lock (it may block on
  *       a pipe); memory unmapped meanwhile is freed only after the last running callback returns, so a callback
  *       never writes into memory the allocator handed to someone else.</li>
- *   <li>{@code AddressSpace} methods are called with the manager lock held. The platform's precondition is that
- *       they run on the thread that drives the address space, which is the task thread in the one-thread case;
- *       with several threads per address space the platform must forward the request to that thread.</li>
+ *   <li>{@code AddressSpace} methods are called with the manager lock held, by whichever task thread of the
+ *       address space makes the change (with CLONE_VM, several): the ptrace platform runs each request in the
+ *       calling thread's own stub thread there. A fork's copy is mapped by the child's thread, the one that
+ *       created the new address space.</li>
  *   <li>{@link dev.jvisor.sentry.mm.Vma} is immutable; the VMA tree maps start addresses to VMAs, never
  *       overlapping.</li>
  * </ul>
  *
  * <h2>Memory-file ownership</h2>
- * Each allocated memory-file page backs exactly one VMA page of one manager. munmap and MAP_FIXED replacement
- * free the pages they drop; mremap moves pages without copying by handing their range to the new VMA. Fork (when
- * it comes) must copy eagerly or introduce reference counts before two VMAs may share a page.
+ * Each allocated memory-file page backs exactly one VMA page of one manager, except pages of MAP_SHARED VMAs
+ * inherited across fork: {@link dev.jvisor.sentry.mm.SharedPages} counts their extra owners, and a page is freed
+ * by its last owner. munmap and MAP_FIXED replacement drop the pages they cover; mremap moves pages without
+ * copying by handing their range to the new VMA. Fork copies private VMAs eagerly (only the pages that exist)
+ * and shares the shared ones. Tasks sharing one manager (CLONE_VM) count as its users; the last to leave frees
+ * everything and releases the address space.
  */
 package dev.jvisor.sentry.mm;

@@ -35,17 +35,17 @@ final class ProcessSyscalls {
     /** Linux caps a single read-like transfer at MAX_RW_COUNT (INT_MAX rounded down to a page). */
     static final long MAX_RW_COUNT = 0x7ffff000L;
 
-    /** Implements exit(2). With one thread per process today, the task's exit ends its process. */
+    /** Implements exit(2): only the calling thread ends; the process ends with its last thread. */
     static long exit(Task t, SyscallArguments a) {
-        t.threadGroup().beginExit((a.i(0) & 0xff) << 8);
-        t.exit();
+        t.exit((a.i(0) & 0xff) << 8);
         return 0;
     }
 
-    /** Implements exit_group(2). */
+    /** Implements exit_group(2): every thread of the process ends. */
     static long exitGroup(Task t, SyscallArguments a) {
-        t.threadGroup().beginExit((a.i(0) & 0xff) << 8);
-        t.exit();
+        int status = (a.i(0) & 0xff) << 8;
+        t.threadGroup().beginExit(status);
+        t.exit(status);
         return 0;
     }
 
@@ -170,7 +170,7 @@ final class ProcessSyscalls {
         long used = t.kernel().memoryFile().allocated();
         s.set(JAVA_LONG, SysInfo.TOTALRAM, total);
         s.set(JAVA_LONG, SysInfo.FREERAM, Math.max(0, total - used));
-        s.set(JAVA_SHORT, SysInfo.PROCS, (short) 1);
+        s.set(JAVA_SHORT, SysInfo.PROCS, (short) Math.min(t.kernel().pids().liveTasks(), 0xffff)); // nr_threads
         s.set(JAVA_INT, SysInfo.MEM_UNIT, 1);
         t.mm().copyOut(a.a0, s, SysInfo.SIZE);
         return 0;

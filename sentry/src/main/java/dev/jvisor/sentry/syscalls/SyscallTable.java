@@ -90,7 +90,7 @@ public final class SyscallTable {
         supported(Sysno.GETPPID, ProcessSyscalls::getppid);
         supported(Sysno.GETTID, ProcessSyscalls::gettid);
         supported(Sysno.SET_TID_ADDRESS, ProcessSyscalls::setTidAddress);
-        partial(Sysno.SET_ROBUST_LIST, ProcessSyscalls::setRobustList, "recorded; used when threads exist");
+        supported(Sysno.SET_ROBUST_LIST, ProcessSyscalls::setRobustList);
         error(Sysno.RSEQ, Errno.ENOSYS, "restartable sequences are not supported; glibc falls back");
         partial(Sysno.PRLIMIT64, ProcessSyscalls::prlimit64, "own process only");
         supported(Sysno.GETRLIMIT, ProcessSyscalls::getrlimit);
@@ -114,8 +114,8 @@ public final class SyscallTable {
         supported(Sysno.SCHED_GETAFFINITY, ProcessSyscalls::schedGetaffinity);
         supported(Sysno.SCHED_YIELD, ProcessSyscalls::schedYield);
         supported(Sysno.GETRANDOM, ProcessSyscalls::getrandom);
-        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG, DUMPABLE, KEEPCAPS, CAPBSET_READ, "
-                + "CHILD_SUBREAPER, NO_NEW_PRIVS (recorded; acted on with the multi-process kernel)");
+        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG (recorded; not sent yet), DUMPABLE, "
+                + "KEEPCAPS, CAPBSET_READ, CHILD_SUBREAPER (orphans are reparented to it), NO_NEW_PRIVS (recorded)");
 
         // ---- signals (SignalSyscalls) ----
         supported(Sysno.RT_SIGACTION, SignalSyscalls::rtSigaction);
@@ -123,6 +123,19 @@ public final class SyscallTable {
 
         // ---- tasks: clone, fork, execve, wait, futex (issue 4; CloneSyscalls, ExecSyscalls, WaitSyscalls,
         //      FutexSyscalls) ----
+        partial(Sysno.CLONE, CloneSyscalls::clone, "no new namespaces, no CLONE_PIDFD (EINVAL)");
+        partial(Sysno.CLONE3, CloneSyscalls::clone3, "no new namespaces, CLONE_PIDFD, set_tid or CLONE_INTO_CGROUP (EINVAL)");
+        supported(Sysno.FORK, CloneSyscalls::fork);
+        supported(Sysno.VFORK, CloneSyscalls::vfork);
+        partial(Sysno.EXECVE, ExecSyscalls::execve, "static ELF binaries and #! scripts; dynamically linked ELF files are ENOEXEC");
+        partial(Sysno.EXECVEAT, ExecSyscalls::execveat, "as execve");
+        partial(Sysno.WAIT4, WaitSyscalls::wait4, "exits only (no stopped/continued children yet); rusage is zero");
+        partial(Sysno.WAITID, WaitSyscalls::waitid, "exits only (no stopped/continued children yet); P_PIDFD is EINVAL; rusage is zero");
+        partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
+        partial(Sysno.GET_ROBUST_LIST, FutexSyscalls::getRobustList, "any thread's list may be read (no ptrace permission check)");
+        partial(Sysno.GETPGRP, SessionSyscalls::getpgrp, "no setpgid/setsid yet: every process is in init's group");
+        partial(Sysno.GETPGID, SessionSyscalls::getpgid, "no setpgid/setsid yet: every process is in init's group");
+        partial(Sysno.GETSID, SessionSyscalls::getsid, "no setpgid/setsid yet: every process is in init's session");
 
         // ---- signal delivery (issue 4; SignalSyscalls) ----
         partial(Sysno.KILL, SignalSyscalls::kill, "process groups are single processes until setpgid exists");

@@ -14,6 +14,7 @@ public final class FdTable {
     private FileDescription[] files = new FileDescription[64];
     private boolean[] cloexec = new boolean[64];
     private int lowestFree; // a hint: no free fd lies below it
+    private final java.util.concurrent.atomic.AtomicInteger users = new java.util.concurrent.atomic.AtomicInteger(1);
 
     /** Installs {@code fd} at the lowest free number {@code >= minFd} below {@code limit}; takes over its reference. */
     public synchronized int install(FileDescription fd, boolean closeOnExec, int minFd, long limit) {
@@ -200,6 +201,26 @@ public final class FdTable {
             }
         }
         return Arrays.copyOf(out, n);
+    }
+
+    // ---- sharing between tasks (CLONE_FILES) ----
+
+    /** Adds a task sharing this table. */
+    public FdTable retain() {
+        users.incrementAndGet();
+        return this;
+    }
+
+    /** Tasks sharing this table. */
+    public int users() {
+        return users.get();
+    }
+
+    /** Drops a sharing task; the last one closes every fd. */
+    public void release() {
+        if (users.decrementAndGet() == 0) {
+            releaseAll();
+        }
     }
 
     private void grow(int fd) {

@@ -1,0 +1,87 @@
+package dev.jvisor.sentry.kernel;
+
+import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.Signals;
+
+/**
+ * The core of wait4(2) and waitid(2): find a child of the caller's process that matches, report its status and
+ * (unless WNOWAIT) reap it; block until one changes state unless WNOHANG. Only exits are reported: stopped and
+ * continued children come with job control.
+ */
+public final class ChildWait {
+    private ChildWait() {}
+
+    public static final int WNOHANG = 1, WSTOPPED = 2, WEXITED = 4, WCONTINUED = 8, WNOWAIT = 0x01000000,
+            WNOTHREAD = 0x20000000, WALL = 0x40000000, WCLONE = 0x80000000;
+
+    /** Which children a wait selects. */
+    public enum Select { PID, PGID, ANY }
+
+    /**
+     * Waits as the options say. Returns the child's PID with {@code out[0]} = its wait(2) status and
+     * {@code out[1]} = its real UID; 0 when WNOHANG finds none ready; -ECHILD when no child matches;
+     * -EINTR when the caller is interrupted.
+     */
+    public static long await(Task t, Select sel, int id, int options, int[] out) {
+        ThreadGroup me = t.threadGroup();
+        PidNamespace ns = me.namespace();
+        WaitQueue q = me.childEvents();
+        q.register(t.waiter(), WaitQueue.ALL);
+        try {
+            for (;;) {
+                synchronized (ns) {
+                    boolean any = false;
+                    for (ThreadGroup c : me.children()) {
+                        if (!matches(me, c, sel, id, options)) {
+                            continue;
+                        }
+                        any = true;
+                        if (c.zombie() && (options & WEXITED) != 0) {
+                            out[0] = c.exitStatus();
+                            out[1] = c.exitUid();
+                            int pid = c.pid();
+                            if ((options & WNOWAIT) == 0) {
+                                TaskExit.reap(t.kernel(), ns, c);
+                            }
+                            return pid;
+                        }
+                    }
+                    if (!any) {
+                        return Errno.ECHILD.ret();
+                    }
+                }
+                if ((options & WNOHANG) != 0) {
+                    return 0;
+                }
+                int r = t.waiter().await(Waiter.FOREVER);
+                if (r < 0) {
+                    return r;
+                }
+            }
+        } finally {
+            q.unregister(t.waiter());
+        }
+    }
+
+    /** Tree lock held. A "clone" child is one whose exit signal is not SIGCHLD: only __WCLONE or __WALL see it. */
+    private static boolean matches(ThreadGroup me, ThreadGroup c, Select sel, int id, int options) {
+        switch (sel) {
+            case PID -> {
+                if (c.pid() != id) {
+                    return false;
+                }
+            }
+            case PGID -> {
+                if (c.pgid() != id) {
+                    return false;
+                }
+            }
+            case ANY -> { }
+        }
+        if ((options & WALL) != 0) {
+            return true;
+        }
+        boolean cloneChild = c.exitSignal() != Signals.SIGCHLD;
+        return cloneChild == ((options & WCLONE) != 0);
+    }
+}
