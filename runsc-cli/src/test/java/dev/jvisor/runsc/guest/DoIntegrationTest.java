@@ -83,6 +83,10 @@ class DoIntegrationTest {
         assertEquals("", t.stderr());
         Outcome f = jrunsc("do", "/bin/false");
         assertEquals(1, f.status(), f.stderr());
+        Outcome e = jrunsc("do", "/bin/echo", "hello");
+        assertEquals(new Outcome("hello\n", "", 0), e);
+        Outcome ls = jrunsc("do", "/bin/ls", "-d", "/etc", "/proc");
+        assertEquals(new Outcome("/etc\n/proc\n", "", 0), ls);
     }
 
     @Test
