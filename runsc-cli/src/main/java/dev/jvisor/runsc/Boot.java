@@ -53,8 +53,12 @@ final class Boot extends BaseCommand {
             Log.warn("sandbox start-up failed", e);
             return failed("sandbox start-up failed: " + e, FAILURE);
         }
+        Path socket = Container.controlSocket(dir);
         try {
-            control = ControlServer.listen(dir.resolve(Container.CONTROL), new ControlServer.Handler() {
+            if (!socket.startsWith(dir)) {
+                Container.prepareSocketDir(socket);
+            }
+            control = ControlServer.listen(socket, new ControlServer.Handler() {
                 @Override
                 public void start() {
                     Log.debug("start");
@@ -70,7 +74,7 @@ final class Boot extends BaseCommand {
             sandbox.kill(dev.jvisor.abi.Signals.SIGKILL);
             sandbox.waitExit();
             sandbox.close();
-            return failed("control socket " + dir.resolve(Container.CONTROL) + ": " + e.getMessage(), FAILURE);
+            return failed("control socket " + socket + ": " + e.getMessage(), FAILURE);
         }
         SandboxProcess.report(new SandboxProcess.Ready(true, null, null, sandbox.goferPid()));
         // SIGTERM and SIGINT sent to the sandbox process go to the container, as runc's init would get them.

@@ -29,7 +29,7 @@ final class Wait extends BaseCommand {
             status = exitStatus(root, id);
         } else {
             try {
-                Integer st = ControlClient.call(dir.resolve(Container.CONTROL), ControlRequest.awaitExit()).exitStatus();
+                Integer st = ControlClient.call(Container.controlSocket(dir), ControlRequest.awaitExit()).exitStatus();
                 status = st == null ? -1 : st;
             } catch (ControlClient.SandboxGoneException e) {
                 status = exitStatus(root, id);

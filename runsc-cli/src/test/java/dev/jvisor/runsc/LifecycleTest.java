@@ -116,16 +116,20 @@ class LifecycleTest {
         long created = create(j, bundle, "k3");
         assertEquals(0, j.cmd("kill", "k3", "9").status());
         assertEquals(137, Jrunsc.reap(created));
-        long sigterm = createAndStart(j, bundle, "k4");
-        assertEquals(0, j.cmd("kill", "--all", "k4", "SIGTERM").status());
+        // A Docker-style id: 64 hex digits, too long for the control socket's path under the state root.
+        String k4 = "4b".repeat(32);
+        assertFalse(dev.jvisor.runsc.container.Container.controlSocket(j.root.resolve(k4)).startsWith(j.root),
+                "the socket lives outside the state root");
+        long sigterm = createAndStart(j, bundle, k4);
+        assertEquals(0, j.cmd("kill", "--all", k4, "SIGTERM").status());
         assertEquals(143, Jrunsc.reap(sigterm));
 
-        Jrunsc.Result bad = j.cmd("kill", "k4", "NOSUCH");
+        Jrunsc.Result bad = j.cmd("kill", k4, "NOSUCH");
         assertEquals(1, bad.status());
         assertEquals("jrunsc: unknown signal 'NOSUCH'", bad.err().strip());
-        Jrunsc.Result stopped = j.cmd("kill", "k4", "KILL");
+        Jrunsc.Result stopped = j.cmd("kill", k4, "KILL");
         assertEquals(1, stopped.status());
-        for (String id : List.of("k1", "k2", "k3", "k4")) {
+        for (String id : List.of("k1", "k2", "k3", k4)) {
             assertEquals(0, j.cmd("delete", id).status());
         }
     }

@@ -8,14 +8,20 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -144,8 +150,50 @@ public final class Container implements AutoCloseable {
         return dir;
     }
 
+    /** Where this container's sentry listens: see {@link #controlSocket(Path)}. */
     public Path controlSocket() {
-        return dir.resolve(CONTROL);
+        return controlSocket(dir);
+    }
+
+    /** The longest socket path a sockaddr_un holds (108 bytes with the terminating NUL). */
+    static final int MAX_SOCKET_PATH = 107;
+
+    /**
+     * The control socket of the container in {@code dir}: {@code dir/control.sock} when that path fits in a
+     * sockaddr_un, else {@code <tmpdir>/jrunsc-<user>/<hash of dir>.sock}. containerd's and Docker's 64-character
+     * ids under their state roots make paths longer than the 107 bytes a Unix socket path may have.
+     */
+    public static Path controlSocket(Path dir) {
+        Path p = dir.resolve(CONTROL);
+        if (p.toString().getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH) {
+            return p;
+        }
+        byte[] hash;
+        try {
+            hash = MessageDigest.getInstance("SHA-256").digest(dir.toString().getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+        return Path.of(System.getProperty("java.io.tmpdir"), "jrunsc-" + System.getProperty("user.name"),
+                HexFormat.of().formatHex(hash, 0, 12) + ".sock");
+    }
+
+    /**
+     * Makes the directory of a control socket that lives outside the container's directory: private to this
+     * user (0700), and refused when someone else owns it.
+     */
+    public static void prepareSocketDir(Path socket) throws IOException {
+        Path parent = socket.getParent();
+        try {
+            Files.createDirectory(parent, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwx------")));
+        } catch (FileAlreadyExistsException e) {
+            // made earlier
+        }
+        String owner = Files.getOwner(parent, LinkOption.NOFOLLOW_LINKS).getName();
+        if (!owner.equals(System.getProperty("user.name")) || Files.isSymbolicLink(parent)) {
+            throw new IOException(parent + " belongs to " + owner);
+        }
     }
 
     /** The state, with its status as it is now. */
@@ -214,8 +262,19 @@ public final class Container implements AutoCloseable {
         }
     }
 
-    /** Removes the container's directory and everything in it; the lock stays held until {@link #close}. */
+    /**
+     * Removes the container's directory and everything in it, and a control socket kept elsewhere; the lock stays
+     * held until {@link #close}.
+     */
     public void remove() {
+        Path socket = controlSocket();
+        if (!socket.startsWith(dir)) {
+            try {
+                Files.deleteIfExists(socket); // left behind by a sentry that was killed
+            } catch (IOException e) {
+                throw new ContainerException("cannot remove " + socket + ": " + e.getMessage(), e);
+            }
+        }
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                 try {

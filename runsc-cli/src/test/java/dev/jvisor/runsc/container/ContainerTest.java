@@ -123,6 +123,19 @@ class ContainerTest {
     }
 
     @Test
+    void theControlSocketMovesWhenItsPathIsTooLongForSockaddrUn() {
+        Path shortDir = Path.of("/run/containerd/runc/default/c1");
+        assertEquals(shortDir.resolve("control.sock"), Container.controlSocket(shortDir));
+        // Docker's ids are 64 hex digits: under its state root the path exceeds 107 bytes.
+        Path longDir = Path.of("/tmp/docker/exec/runtime-runc/moby", "ab".repeat(32));
+        Path s = Container.controlSocket(longDir);
+        assertTrue(s.toString().length() <= 107, s.toString());
+        assertTrue(s.getFileName().toString().endsWith(".sock"), s.toString());
+        assertEquals(s, Container.controlSocket(longDir), "every command finds the same socket");
+        assertFalse(s.equals(Container.controlSocket(longDir.resolveSibling("cd".repeat(32)))));
+    }
+
+    @Test
     void removeDeletesTheDirectory() {
         try (Container c = Container.create(root, "c1")) {
             c.save(state("c1", SELF, 1, Status.STOPPED));
