@@ -1,12 +1,16 @@
 package dev.jvisor.runsc;
 
+import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Log;
+import dev.jvisor.abi.Signals;
+import dev.jvisor.runsc.container.Console;
 import dev.jvisor.runsc.container.Container;
 import dev.jvisor.runsc.container.ContainerState;
 import dev.jvisor.runsc.container.SandboxProcess;
 import dev.jvisor.runsc.container.Status;
 import dev.jvisor.runsc.oci.Bundle;
 import dev.jvisor.runsc.oci.BundleConfigException;
+import dev.jvisor.runsc.oci.OciSpec;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
@@ -18,7 +22,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code jrunsc create --bundle B --pid-file P ID}: starts the sandbox process, detached, with this process's
  * stdio as the workload's, and returns once its init is loaded and waiting for {@code start}. The sandbox
- * process's PID goes in the pid file; its exit status will be the init's.
+ * process's PID goes in the pid file; its exit status will be the init's. With {@code process.terminal}, the
+ * workload's stdio is a new pty instead, whose master goes to {@code --console-socket}.
  */
 @Command(name = "create", sortOptions = false, description = "Create a container (start runs it).")
 final class Create extends BaseCommand {
@@ -49,16 +54,29 @@ final class Create extends BaseCommand {
         } catch (BundleConfigException e) {
             throw new CliException(e.getMessage());
         }
-        if (b.config().process().terminal() || consoleSocket != null) {
-            throw new CliException("process.terminal and --console-socket are not supported yet: "
-                    + "terminals come with a later issue");
+        boolean terminal = b.config().process().terminal();
+        if (terminal && consoleSocket == null) {
+            throw new CliException("process.terminal needs --console-socket (the caller receives the pty master)");
+        }
+        if (!terminal && consoleSocket != null) {
+            throw new CliException("--console-socket needs process.terminal in config.json");
         }
         Path root = globals().rootPath();
         String created = Instant.now().toString();
         try (Container c = Container.create(root, id)) {
             SandboxProcess.Started s;
-            try {
-                s = SandboxProcess.spawn(SentryCommand.of(globals(), root, b.dir(), id), System.getenv());
+            try (Console console = terminal ? Console.open(rows(b), cols(b)) : null) {
+                s = SandboxProcess.spawn(SentryCommand.of(globals(), root, b.dir(), id), System.getenv(),
+                        console == null ? -1 : console.slave());
+                if (console != null) {
+                    try {
+                        console.sendMaster(Path.of(consoleSocket));
+                    } catch (RuntimeException e) {
+                        Host.kill(s.pid(), Signals.SIGKILL);
+                        SandboxProcess.reap(s.pid());
+                        throw e;
+                    }
+                }
             } catch (RuntimeException e) {
                 c.remove();
                 throw e;
@@ -73,5 +91,15 @@ final class Create extends BaseCommand {
             }
         }
         return OK;
+    }
+
+    private static Integer rows(Bundle b) {
+        OciSpec.ConsoleSize size = b.config().process().consoleSize();
+        return size == null ? null : size.height();
+    }
+
+    private static Integer cols(Bundle b) {
+        OciSpec.ConsoleSize size = b.config().process().consoleSize();
+        return size == null ? null : size.width();
     }
 }

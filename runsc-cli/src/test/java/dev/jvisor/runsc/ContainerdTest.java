@@ -143,6 +143,27 @@ class ContainerdTest {
         assertTrue(r.err().contains("err\n"), r.err());
     }
 
+    /**
+     * {@code ctr run -t}: the workload's stdio is a pty whose master containerd received on its console socket.
+     * ctr wants a terminal of its own, so it runs under script(1).
+     */
+    @Test
+    void aTerminalContainer() throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        assumeTrue(Files.isExecutable(script), "script(1) (bsdutils) is not installed");
+        String ctr = String.join(" ", "ctr", "--address", socket.toString(), "--namespace", namespace, "run", "-t",
+                "--rm", "--runc-binary", Jrunsc.bin().toString(), "--rootfs", rootfs.toString(), "tty1",
+                "/bin/sh", "-c", "'[ -t 0 ] && [ -t 1 ] && echo hi-tty; exit 5'");
+        Path out = dir.resolve("tty.out");
+        Process p = new ProcessBuilder(script.toString(), "-qec", ctr, "/dev/null")
+                .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ctr run -t timed out");
+        String output = Files.readString(out);
+        assertEquals(5, p.exitValue(), output);
+        assertTrue(output.contains("hi-tty"), "the workload's stdin and stdout are a terminal: " + output);
+        assertFalse(Files.exists(stateDir("tty1")));
+    }
+
     @Test
     void killAndRemoveLeaveNothingBehind() throws Exception {
         Result started = ctr("run", "-d", "--runc-binary", Jrunsc.bin().toString(), "--rootfs", rootfs.toString(),

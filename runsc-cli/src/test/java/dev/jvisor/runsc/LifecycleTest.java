@@ -150,12 +150,14 @@ class LifecycleTest {
         msgs.add(failure(j.cmd("create", "--bundle", dir.resolve("missing").toString(), "c2")));
         msgs.add(failure(j.cmd("create", "--bundle", broken.toString(), "c3")));
         msgs.add(failure(j.cmd("kill", "nope", "9")));
+        msgs.add(failure(j.cmd("create", "--bundle", bundle.toString(), "--console-socket", "/tmp/x.sock", "c4")));
         assertEquals(List.of("container nope does not exist", "container with id c1 already exists",
                 "cannot start container c1: it is running, not created",
                 "cannot delete container c1 that is not stopped: running (use --force)",
                 "bundle " + dir.resolve("missing") + ": no such directory"), msgs.subList(0, 5));
         assertTrue(msgs.get(5).startsWith(broken.resolve("config.json") + ": "), msgs.get(5));
         assertEquals("container nope does not exist", msgs.get(6));
+        assertEquals("--console-socket needs process.terminal in config.json", msgs.get(7));
 
         List<String> logged = new ArrayList<>();
         for (String line : Files.readAllLines(j.log)) {

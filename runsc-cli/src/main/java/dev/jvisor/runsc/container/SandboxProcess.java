@@ -51,6 +51,11 @@ public final class SandboxProcess {
      * @throws SandboxStartException with the message and exit status the sentry reported
      */
     public static Started spawn(List<String> argv, Map<String, String> env) {
+        return spawn(argv, env, -1);
+    }
+
+    /** Like {@link #spawn(List, Map)}, with {@code stdio} (a terminal's slave) as fds 0, 1 and 2 when not -1. */
+    public static Started spawn(List<String> argv, Map<String, String> env, int stdio) {
         int readRead;
         int readyWrite;
         try (Arena a = Arena.ofConfined()) {
@@ -61,7 +66,7 @@ public final class SandboxProcess {
         }
         int pid;
         try {
-            pid = posixSpawn(argv, env, readyWrite);
+            pid = posixSpawn(argv, env, readyWrite, stdio);
         } catch (RuntimeException e) {
             Host.close(readRead);
             throw e;
@@ -138,7 +143,7 @@ public final class SandboxProcess {
     }
 
     /** Waits for {@code pid} and returns its status as a shell reports it. */
-    static int reap(int pid) {
+    public static int reap(int pid) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment st = a.allocate(JAVA_INT);
             int r;
@@ -153,14 +158,17 @@ public final class SandboxProcess {
         }
     }
 
-    private static int posixSpawn(List<String> argv, Map<String, String> env, int readyWrite) {
+    private static int posixSpawn(List<String> argv, Map<String, String> env, int readyWrite, int stdio) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment fa = a.allocate(Host.SPAWN_FILE_ACTIONS_SIZE, 16);
             MemorySegment attr = a.allocate(Host.SPAWN_ATTR_SIZE, 16);
             check(Host.posixSpawnFileActionsInit(fa), "posix_spawn_file_actions_init");
             check(Host.posixSpawnattrInit(attr), "posix_spawnattr_init");
             try {
-                // fds 0-2 are inherited untouched: they are the workload's stdio.
+                // fds 0-2 are inherited untouched, the workload's stdio, unless a terminal replaces them.
+                for (int fd = 0; stdio >= 0 && fd <= 2; fd++) {
+                    check(Host.posixSpawnFileActionsAdddup2(fa, stdio, fd), "adddup2 stdio");
+                }
                 check(Host.posixSpawnFileActionsAdddup2(fa, readyWrite, READY_FD), "adddup2");
                 check(Host.posixSpawnFileActionsAddclosefromNp(fa, READY_FD + 1), "addclosefrom_np");
                 MemorySegment none = a.allocate(Host.SIGSET_SIZE);
