@@ -41,6 +41,9 @@ public final class Container implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    private static final java.nio.file.attribute.FileAttribute<?> PRIVATE_DIR =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x"));
+
     private static final Pattern VALID_ID = Pattern.compile("[\\w+.-]+");
 
     private final String id;
@@ -68,8 +71,11 @@ public final class Container implements AutoCloseable {
         checkId(id);
         Path dir = root.resolve(id);
         try {
-            Files.createDirectories(root);
-            Files.createDirectory(dir);
+            if (!Files.isDirectory(root)) {
+                Files.createDirectories(root, PRIVATE_DIR);
+            }
+            // 0711, as runc makes them: other users may not list ids or reach the control socket.
+            Files.createDirectory(dir, PRIVATE_DIR);
         } catch (FileAlreadyExistsException e) {
             throw new ContainerException("container with id " + id + " already exists");
         } catch (IOException e) {

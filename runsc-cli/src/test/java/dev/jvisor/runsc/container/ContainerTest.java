@@ -57,6 +57,8 @@ class ContainerTest {
         assertEquals(SELF, j.get("pid").asLong());
         assertEquals("v", j.get("annotations").get("k").asText());
         assertFalse(Files.exists(root.resolve("c1/.state.json.tmp")), "the temporary file was renamed");
+        assertEquals("rwx--x--x", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(root.resolve("c1"))), "other users cannot list it, as with runc");
     }
 
     @Test
