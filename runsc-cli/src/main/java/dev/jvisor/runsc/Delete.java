@@ -16,7 +16,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jrunsc delete [--force] ID}: removes a stopped container's state, as runc does. A created container is
- * killed first; a running one only with --force. A sandbox that crashed is cleaned up like a stopped one.
+ * killed first; a running one only with --force. A sandbox that crashed is cleaned up like a stopped one, and
+ * with --force so is the directory of a create that died before writing the state.
  */
 @Command(name = "delete", sortOptions = false, description = "Delete a container and its state.")
 final class Delete extends BaseCommand {
@@ -31,7 +32,14 @@ final class Delete extends BaseCommand {
 
     @Override
     protected int execute() throws InterruptedException {
-        try (Container c = Container.open(globals().rootPath(), id)) {
+        try (Container c = force ? Container.openIncomplete(globals().rootPath(), id)
+                : Container.open(globals().rootPath(), id)) {
+            if (!c.hasState()) {
+                // A create that died before writing the state: nothing runs that we could know of.
+                Log.debug("delete --force " + id + ": removing a state directory without state.json");
+                c.remove();
+                return OK;
+            }
             ContainerState s = c.state();
             if (s.status() == Status.RUNNING || s.status() == Status.PAUSED) {
                 if (!force) {

@@ -173,6 +173,12 @@ class LifecycleTest {
         assertEquals(0, j.cmd("delete", "--force", "c1").status());
         assertEquals(137, Jrunsc.reap(pid), "delete --force kills the init");
         assertFalse(Files.exists(j.root.resolve("c1")));
+
+        // A create killed before it wrote the state leaves a directory: only delete --force removes it.
+        Files.createDirectory(j.root.resolve("half"));
+        assertEquals("container half does not exist", failure(j.cmd("delete", "half")));
+        assertEquals(0, j.cmd("delete", "--force", "half").status());
+        assertFalse(Files.exists(j.root.resolve("half")));
     }
 
     @Test

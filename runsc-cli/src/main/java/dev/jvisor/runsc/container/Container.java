@@ -100,6 +100,24 @@ public final class Container implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Locks a container's directory whether or not it has a state yet: a create that was killed before writing
+     * state.json leaves one behind, which {@code delete --force} removes. Fails when there is no directory.
+     */
+    public static Container openIncomplete(Path root, String id) {
+        checkId(id);
+        Path dir = root.resolve(id);
+        if (!Files.isDirectory(dir)) {
+            throw notFound(id);
+        }
+        return locked(id, dir);
+    }
+
+    /** Whether state.json exists: false for a container that is being created or whose create died. */
+    public boolean hasState() {
+        return Files.exists(dir.resolve(STATE));
+    }
+
     /** Reads a container's state without locking, with its status as it is now ({@link #effective}). */
     public static ContainerState read(Path root, String id) {
         checkId(id);

@@ -138,6 +138,17 @@ class ContainerTest {
     }
 
     @Test
+    void anIncompleteContainerCanStillBeLockedAndRemoved() {
+        Container.create(root, "c1").close(); // a create that died before writing state.json
+        try (Container c = Container.openIncomplete(root, "c1")) {
+            assertFalse(c.hasState());
+            c.remove();
+        }
+        assertFalse(Files.exists(root.resolve("c1")));
+        assertThrows(ContainerException.class, () -> Container.openIncomplete(root, "c1"));
+    }
+
+    @Test
     void removeDeletesTheDirectory() {
         try (Container c = Container.create(root, "c1")) {
             c.save(state("c1", SELF, 1, Status.STOPPED));
