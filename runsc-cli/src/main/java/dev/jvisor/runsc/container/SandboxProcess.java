@@ -76,9 +76,15 @@ public final class SandboxProcess {
         long startTime = HostProcess.startTime(pid);
         Ready ready;
         try {
-            ready = readReady(readRead);
+            ready = readReady(readRead, START_TIMEOUT_MILLIS);
         } finally {
             Host.close(readRead);
+        }
+        if (ready == TIMED_OUT) {
+            Host.kill(pid, dev.jvisor.abi.Signals.SIGKILL);
+            reap(pid);
+            throw new SandboxStartException("the sandbox did not start within " + START_TIMEOUT_MILLIS / 1000
+                    + " s (see --debug-log)", 1);
         }
         if (ready != null && ready.ok()) {
             return new Started(pid, startTime, ready.goferPid() == null ? 0 : ready.goferPid());
@@ -117,11 +123,32 @@ public final class SandboxProcess {
         Host.close(READY_FD);
     }
 
-    private static Ready readReady(int fd) {
+    /** How long create waits for the sandbox to report: a sentry that hangs must not hang its caller. */
+    static final long START_TIMEOUT_MILLIS = 120_000;
+
+    private static final Ready TIMED_OUT = new Ready(false, "timed out", null, null);
+
+    private static Ready readReady(int fd, long timeoutMillis) {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(4096);
+            MemorySegment pfd = a.allocate(8);
+            MemorySegment ts = a.allocate(16);
             while (true) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return TIMED_OUT;
+                }
+                pfd.set(JAVA_INT, 0, fd);
+                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) 1); // POLLIN
+                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
+                ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, left / 1_000_000_000);
+                ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, left % 1_000_000_000);
+                int p = Host.ppoll(pfd, 1, ts);
+                if (p == 0 || p == Errno.EINTR.ret()) {
+                    continue;
+                }
                 long n = Host.read(fd, buf.address(), buf.byteSize());
                 if (n == Errno.EINTR.ret()) {
                     continue;
