@@ -52,7 +52,7 @@ final class Jrunsc {
             throw new IllegalStateException("cannot become a child subreaper");
         }
         // bin/jrunsc builds itself on first use and says so on stderr: keep that out of the tests' output.
-        Result r = run(List.of(bin().toString(), "--version"), null, null, 600);
+        Result r = run(List.of(bin().toString(), "--version"), null, null, null, 600);
         if (r.status() != 0) {
             throw new AssertionError("bin/jrunsc --version failed: " + r.err());
         }
@@ -78,35 +78,31 @@ final class Jrunsc {
     }
 
     /**
-     * Like {@link #cmd}, with stdin from {@code stdin} and stdout/stderr into {@code stdout} (when not null): the
-     * files a created sandbox's workload reads and writes.
+     * Like {@link #cmd}, with stdin from {@code stdin} and stdout into {@code stdout} and stderr into
+     * {@code stdout + ".err"} (when not null): the files a created sandbox's workload reads and writes.
      */
     Result cmdWithStdio(Path stdin, Path stdout, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(bin().toString(), "--root", root.toString(), "--log",
                 log.toString(), "--log-format", "json"));
         cmd.addAll(Arrays.asList(args));
-        if (stdout == null) {
-            return run(cmd, stdin, scratch, 120);
-        }
-        Result r = run(cmd, stdin, null, 120, stdout.toFile());
-        return r;
+        return run(cmd, stdin, stdout, 120);
     }
 
-    private static Result run(List<String> cmd, Path stdin, Path scratch, int timeoutSeconds) throws IOException {
-        return run(cmd, stdin, scratch, timeoutSeconds, null);
+    private Result run(List<String> cmd, Path stdin, Path stdout, int timeoutSeconds) throws IOException {
+        return run(cmd, stdin, scratch, stdout, timeoutSeconds);
     }
 
-    private static Result run(List<String> cmd, Path stdin, Path scratch, int timeoutSeconds, File into)
+    private static Result run(List<String> cmd, Path stdin, Path scratch, Path into, int timeoutSeconds)
             throws IOException {
         Path dir = scratch != null ? scratch : Files.createTempDirectory("jrunsc-io");
-        Path out = into != null ? into.toPath() : Files.createTempFile(dir, "out", "");
-        Path err = into != null ? into.toPath().resolveSibling(into.getName() + ".err")
+        Path out = into != null ? into : Files.createTempFile(dir, "out", "");
+        Path err = into != null ? into.resolveSibling(into.getFileName() + ".err")
                 : Files.createTempFile(dir, "err", "");
-        ProcessBuilder pb = new ProcessBuilder(cmd)
+        Process p = new ProcessBuilder(cmd)
                 .redirectInput(stdin != null ? stdin.toFile() : new File("/dev/null"))
                 .redirectOutput(out.toFile())
-                .redirectError(err.toFile());
-        Process p = pb.start();
+                .redirectError(err.toFile())
+                .start();
         try {
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
@@ -121,6 +117,9 @@ final class Jrunsc {
         if (into == null) {
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
+        }
+        if (scratch == null) {
+            Files.deleteIfExists(dir);
         }
         return r;
     }
