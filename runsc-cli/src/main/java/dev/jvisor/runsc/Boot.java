@@ -76,7 +76,15 @@ final class Boot extends BaseCommand {
             sandbox.close();
             return failed("control socket " + socket + ": " + e.getMessage(), FAILURE);
         }
-        SandboxProcess.report(new SandboxProcess.Ready(true, null, null, sandbox.goferPid()));
+        if (!SandboxProcess.report(new SandboxProcess.Ready(true, null, null, sandbox.goferPid()))) {
+            // create died before hearing from us: no state names this sandbox, so nothing could ever stop it.
+            Log.warn("create is gone; the sandbox exits");
+            sandbox.kill(dev.jvisor.abi.Signals.SIGKILL);
+            sandbox.waitExit();
+            control.close();
+            sandbox.close();
+            return FAILURE;
+        }
         // SIGTERM and SIGINT sent to the sandbox process go to the container, as runc's init would get them.
         ForegroundSignals signals = ForegroundSignals.install(sandbox::kill);
         int status;

@@ -97,14 +97,18 @@ public final class SandboxProcess {
                 + " (see --debug-log)", status == 0 ? 1 : status);
     }
 
-    /** Writes the readiness line on {@link #READY_FD} and closes it; the sandbox process calls this once. */
-    public static void report(Ready ready) {
+    /**
+     * Writes the readiness line on {@link #READY_FD} and closes it; the sandbox process calls this once. Returns
+     * false when nobody reads it any more: {@code create} was killed, and no state will name this sandbox.
+     */
+    public static boolean report(Ready ready) {
         byte[] line;
         try {
             line = (JSON.writeValueAsString(ready) + "\n").getBytes();
         } catch (IOException e) {
             throw new IllegalStateException("a record of strings and numbers always serializes", e);
         }
+        boolean delivered = true;
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(line.length);
             buf.copyFrom(MemorySegment.ofArray(line));
@@ -115,12 +119,14 @@ public final class SandboxProcess {
                     continue;
                 }
                 if (n < 0) {
-                    break; // create is gone: nobody to tell
+                    delivered = false; // EPIPE: create is gone
+                    break;
                 }
                 off += n;
             }
         }
         Host.close(READY_FD);
+        return delivered;
     }
 
     /** How long create waits for the sandbox to report: a sentry that hangs must not hang its caller. */
