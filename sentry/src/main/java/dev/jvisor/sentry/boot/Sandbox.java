@@ -148,7 +148,6 @@ public final class Sandbox implements AutoCloseable {
                 task.threadGroup().beginExit(Signals.SIGKILL);
             }
             task.run(); // returns at once when a kill came before start
-
         });
         try {
             loaded.get();
