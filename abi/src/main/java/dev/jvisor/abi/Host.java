@@ -493,4 +493,16 @@ public final class Host {
     public static int waitid(int idtype, long id, MemorySegment infop, int options) {
         return (int) syscall(Sysno.WAITID, idtype, id, infop.address(), options, 0, 0);
     }
+
+    // ---- lifecycle ----
+
+    /** socket(2): a new socket, or {@code -errno}. */
+    public static int socket(int domain, int type, int protocol) {
+        return (int) syscallFast(Sysno.SOCKET, domain, type, protocol);
+    }
+
+    /** connect(2) to {@code addr} ({@code len} bytes of sockaddr). May block. */
+    public static int connect(int fd, MemorySegment addr, int len) {
+        return (int) syscall(Sysno.CONNECT, fd, addr.address(), len);
+    }
 }

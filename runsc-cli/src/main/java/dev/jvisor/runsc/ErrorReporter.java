@@ -1,6 +1,7 @@
 package dev.jvisor.runsc;
 
 import dev.jvisor.abi.Log;
+import dev.jvisor.runsc.container.ContainerException;
 import dev.jvisor.sentry.boot.SandboxException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -34,6 +35,7 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
         String msg = switch (ex) {
             case CliException e -> e.getMessage();
             case SandboxException e -> e.getMessage();
+            case ContainerException e -> e.getMessage();
             case UnsupportedOperationException e -> e.getMessage();
             default -> {
                 Log.warn("internal error", ex);

@@ -60,6 +60,11 @@ public final class GlobalOptions {
         return root;
     }
 
+    /** --root, absolute: the directory of the containers' state directories. */
+    public java.nio.file.Path rootPath() {
+        return java.nio.file.Path.of(root).toAbsolutePath().normalize();
+    }
+
     public String platform() {
         return platform;
     }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "jrunsc", versionProvider = VersionProvider.class, sortOptions = false,
         description = "An OCI runtime that runs containers on the jVisor user-space kernel.",
-        subcommands = {Do.class, Run.class, Spec.class, Help.class, Gofer.class})
+        subcommands = {Do.class, Run.class, Create.class, Start.class, State.class, Kill.class, Delete.class,
+                ListCommand.class, Wait.class, Features.class, Spec.class, Help.class, Gofer.class, Boot.class})
 public final class Main extends BaseCommand {
     @Mixin
     final GlobalOptions globals = new GlobalOptions();

@@ -94,7 +94,7 @@ class DoCommandTest {
         assertTrue(Files.isExecutable(Path.of(cmd.getFirst())), cmd.getFirst());
         int cp = cmd.indexOf("-cp");
         assertEquals(System.getProperty("java.class.path"), cmd.get(cp + 1));
-        assertEquals(List.of(Main.class.getName(), "--debug-log=" + log, "--debug", "gofer"),
+        assertEquals(List.of("dev.jvisor.gofer.GoferMain", "--debug-log", log, "--debug"),
                 cmd.subList(cp + 2, cmd.size()));
     }
 

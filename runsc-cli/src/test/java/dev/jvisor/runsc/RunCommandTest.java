@@ -76,7 +76,7 @@ class RunCommandTest {
         assertEquals("box", s.hostname());
         assertEquals("ptrace", s.platform());
         assertFalse(s.strace());
-        assertEquals("gofer", s.goferCommand().getLast());
+        assertEquals("dev.jvisor.gofer.GoferMain", s.goferCommand().getLast());
         assertEquals("", r.err());
     }
 

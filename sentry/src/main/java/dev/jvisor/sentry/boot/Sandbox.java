@@ -24,6 +24,7 @@ import dev.jvisor.sentry.vfs.VirtualFilesystem;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 
 /**
@@ -44,15 +45,18 @@ public final class Sandbox implements AutoCloseable {
     private final Kernel kernel;
     private final ThreadGroup init;
     private final Thread initThread;
+    /** Opened by {@link #start} (or by a kill before it): the loaded init task waits on it. */
+    private final CountDownLatch released;
 
     private Sandbox(GoferProcess gofer, MemoryFile memoryFile, Platform platform, Kernel kernel,
-                    ThreadGroup init, Thread initThread) {
+                    ThreadGroup init, Thread initThread, CountDownLatch released) {
         this.gofer = gofer;
         this.memoryFile = memoryFile;
         this.platform = platform;
         this.kernel = kernel;
         this.init = init;
         this.initThread = initThread;
+        this.released = released;
     }
 
     /**
@@ -70,6 +74,16 @@ public final class Sandbox implements AutoCloseable {
 
     /** Boots the sandbox and starts its init process; returns once init runs (or throws why it cannot). */
     public static Sandbox start(SandboxSpec spec) {
+        Sandbox s = create(spec);
+        s.start();
+        return s;
+    }
+
+    /**
+     * Boots the sandbox up to a loaded init process that has not run a single instruction ({@code runc create});
+     * {@link #start} lets it run. Throws as {@link #run} does when init cannot be loaded.
+     */
+    public static Sandbox create(SandboxSpec spec) {
         PlatformProvider provider = provider(spec.platform());
         List<String> goferCommand = spec.goferCommand() == null || spec.goferCommand().isEmpty()
                 ? GoferLauncher.defaultCommand() : spec.goferCommand();
@@ -92,8 +106,9 @@ public final class Sandbox implements AutoCloseable {
             InitProcess.setUp(task, spec);
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
             vfs.procfs().processes().put(task, exe.absolutePath(), spec.argv());
-            Thread thread = startInit(task, platform, mf, exe, spec);
-            return new Sandbox(gofer, mf, platform, kernel, tg, thread);
+            CountDownLatch released = new CountDownLatch(1);
+            Thread thread = loadInit(task, platform, mf, exe, spec, released);
+            return new Sandbox(gofer, mf, platform, kernel, tg, thread, released);
         } catch (RuntimeException | Error e) {
             if (platform != null) {
                 platform.close();
@@ -114,8 +129,18 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    private static Thread startInit(Task task, Platform platform, MemoryFile mf, InitProcess.Executable exe,
-                                    SandboxSpec spec) {
+    /** Lets the loaded init process run ({@code runc start}); a second call does nothing. */
+    public void start() {
+        released.countDown();
+    }
+
+    /** The host PID of the gofer serving this sandbox's files. */
+    public int goferPid() {
+        return gofer.pid();
+    }
+
+    private static Thread loadInit(Task task, Platform platform, MemoryFile mf, InitProcess.Executable exe,
+                                   SandboxSpec spec, CountDownLatch released) {
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         Thread thread = Thread.ofPlatform().name("task-" + task.tid()).start(() -> {
             try {
@@ -132,7 +157,12 @@ public final class Sandbox implements AutoCloseable {
             }
             exe.file().decRef();
             loaded.complete(null);
-            task.run();
+            try {
+                released.await();
+            } catch (InterruptedException e) {
+                task.threadGroup().beginExit(Signals.SIGKILL);
+            }
+            task.run(); // returns at once when a kill came before start
         });
         try {
             loaded.get();
@@ -179,6 +209,13 @@ public final class Sandbox implements AutoCloseable {
             return;
         }
         SignalDelivery.sendToProcess(kernel, init, SignalInfo.fromProcess(sig, SigInfo.SI_USER, 0, 0));
+        // An init that was created but never started has no handlers yet: a signal whose default action ends
+        // it must end it now, so let its task go on into the delivery that kills it. Other signals stay
+        // pending until start.
+        SignalDelivery.Default d = SignalDelivery.defaultAction(sig);
+        if (sig == Signals.SIGKILL || d == SignalDelivery.Default.TERM || d == SignalDelivery.Default.CORE) {
+            released.countDown();
+        }
     }
 
     /** Waits for init to exit and returns its status as a shell reports it. */

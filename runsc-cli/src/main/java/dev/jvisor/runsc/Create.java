@@ -1,0 +1,105 @@
+package dev.jvisor.runsc;
+
+import dev.jvisor.abi.Host;
+import dev.jvisor.abi.Log;
+import dev.jvisor.abi.Signals;
+import dev.jvisor.runsc.container.Console;
+import dev.jvisor.runsc.container.Container;
+import dev.jvisor.runsc.container.ContainerState;
+import dev.jvisor.runsc.container.SandboxProcess;
+import dev.jvisor.runsc.container.Status;
+import dev.jvisor.runsc.oci.Bundle;
+import dev.jvisor.runsc.oci.BundleConfigException;
+import dev.jvisor.runsc.oci.OciSpec;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code jrunsc create --bundle B --pid-file P ID}: starts the sandbox process, detached, with this process's
+ * stdio as the workload's, and returns once its init is loaded and waiting for {@code start}. The sandbox
+ * process's PID goes in the pid file; its exit status will be the init's. With {@code process.terminal}, the
+ * workload's stdio is a new pty instead, whose master goes to {@code --console-socket}.
+ */
+@Command(name = "create", sortOptions = false, description = "Create a container (start runs it).")
+final class Create extends BaseCommand {
+    @Mixin
+    BundleOption bundle;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "File to write the sandbox's PID to.")
+    Path pidFile;
+
+    @Option(names = "--console-socket", paramLabel = "PATH",
+            description = "Unix socket that receives the terminal's master fd (process.terminal).")
+    String consoleSocket;
+
+    @Mixin
+    RuncCompatOptions compat;
+
+    @Parameters(paramLabel = "ID", description = "The container's ID.")
+    String id;
+
+    @Override
+    protected int execute() {
+        compat.logIgnored();
+        Container.checkId(id);
+        globals().requireRunnable();
+        Bundle b;
+        try {
+            b = Bundle.load(bundle.dir());
+        } catch (BundleConfigException e) {
+            throw new CliException(e.getMessage());
+        }
+        boolean terminal = b.config().process().terminal();
+        if (terminal && consoleSocket == null) {
+            throw new CliException("process.terminal needs --console-socket (the caller receives the pty master)");
+        }
+        if (!terminal && consoleSocket != null) {
+            throw new CliException("--console-socket needs process.terminal in config.json");
+        }
+        Path root = globals().rootPath();
+        String created = Instant.now().toString();
+        try (Container c = Container.create(root, id)) {
+            SandboxProcess.Started s;
+            try (Console console = terminal ? Console.open(rows(b), cols(b)) : null) {
+                s = SandboxProcess.spawn(SentryCommand.of(globals(), root, b.dir(), id), System.getenv(),
+                        console == null ? -1 : console.slave());
+                if (console != null) {
+                    try {
+                        console.sendMaster(Path.of(consoleSocket));
+                    } catch (RuntimeException e) {
+                        Host.kill(s.pid(), Signals.SIGKILL);
+                        SandboxProcess.reap(s.pid());
+                        throw e;
+                    }
+                }
+            } catch (RuntimeException e) {
+                c.remove();
+                throw e;
+            }
+            Log.debug("sandbox " + id + " created: pid " + s.pid() + ", gofer pid " + s.goferPid());
+            Map<String, String> annotations = b.config().annotations();
+            c.save(new ContainerState(ContainerState.OCI_VERSION, id, s.pid(), Status.CREATED, b.dir().toString(),
+                    b.rootfs().toString(), created, "", annotations, globals().platform(), s.startTime(),
+                    s.goferPid()));
+            if (pidFile != null) {
+                Run.writePidFile(pidFile, s.pid());
+            }
+        }
+        return OK;
+    }
+
+    private static Integer rows(Bundle b) {
+        OciSpec.ConsoleSize size = b.config().process().consoleSize();
+        return size == null ? null : size.height();
+    }
+
+    private static Integer cols(Bundle b) {
+        OciSpec.ConsoleSize size = b.config().process().consoleSize();
+        return size == null ? null : size.width();
+    }
+}

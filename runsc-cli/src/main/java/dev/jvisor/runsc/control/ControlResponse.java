@@ -1,0 +1,22 @@
+package dev.jvisor.runsc.control;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * The answer to a {@link ControlRequest}: {@code {"ok":true}}, {@code {"ok":true,"exitStatus":137}} for a wait,
+ * or {@code {"ok":false,"error":"..."}}.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ControlResponse(boolean ok, String error, Integer exitStatus) {
+    public static final ControlResponse OK = new ControlResponse(true, null, null);
+
+    public static ControlResponse exited(int status) {
+        return new ControlResponse(true, null, status);
+    }
+
+    public static ControlResponse failed(String error) {
+        return new ControlResponse(false, error, null);
+    }
+}
