@@ -119,6 +119,40 @@ public final class Task {
         this.signalMask = mask & ~((1L << (Signals.SIGKILL - 1)) | (1L << (Signals.SIGSTOP - 1)));
     }
 
+    private static final ThreadLocal<Task> CURRENT = new ThreadLocal<>();
+
+    /**
+     * The task whose thread is calling, or null on a thread that runs no task. File operations that block (a
+     * pipe read) reach their task's {@link Waiter} through this, since read(2)'s file interface has no task.
+     */
+    public static Task current() {
+        return CURRENT.get();
+    }
+
+    // ---- signal sending hook (ipc branch) ----
+    // Pipes (SIGPIPE) and timers (SIGALRM...) send signals through this one method. Until signal delivery exists
+    // it applies the disposition: ignored (SIG_IGN, or a default of ignore) drops the signal, a handler cannot run
+    // yet so the signal is dropped with a log line, and the default action ends the process. The signal-delivery
+    // work replaces the body with a real send (queue, interrupt). Any thread.
+    public void sendSignal(int sig) {
+        long[] act = new long[4];
+        signalActions.get(sig, act);
+        if (act[0] == Signals.SIG_IGN || ((signalMask >>> (sig - 1)) & 1) != 0) {
+            return;
+        }
+        if (act[0] != Signals.SIG_DFL) {
+            Log.warn("task " + tid + ": " + Signals.name(sig) + " has a handler, which cannot run yet; dropped");
+            return;
+        }
+        switch (sig) {
+            case Signals.SIGCHLD, Signals.SIGURG, Signals.SIGWINCH, Signals.SIGCONT -> { }
+            default -> {
+                threadGroup.beginExit(sig);
+                kernel.interruptAll();
+            }
+        }
+    }
+
     /** Makes the task leave user mode soon and look at its state (exit, signals). Any thread. */
     public void interrupt() {
         waiter.wake();
@@ -139,6 +173,7 @@ public final class Task {
      */
     public void run() {
         waiter.bind(Thread.currentThread());
+        CURRENT.set(this);
         kernel.register(this);
         try {
             while (!exited && !threadGroup.exiting()) {
@@ -194,6 +229,7 @@ public final class Task {
     }
 
     private void release() {
+        waiter.release();
         if (mm != null) {
             mm.releaseAll();
             mm.addressSpace().release();

@@ -548,7 +548,7 @@ final class FileSyscalls {
                     return 0;
                 }
                 default -> {
-                    return Errno.EINVAL.ret();
+                    return f.fcntl(t, a.i(1), a.a2);
                 }
             }
         } finally {

@@ -128,6 +128,8 @@ public final class SyscallTable {
 
         // ---- pipes, poll, epoll, eventfd, timers (issue 4; PipeSyscalls, PollSyscalls, EpollSyscalls,
         //      EventSyscalls, TimerSyscalls) ----
+        supported(Sysno.PIPE, PipeSyscalls::pipe);
+        partial(Sysno.PIPE2, PipeSyscalls::pipe2, "O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); O_NOTIFICATION_PIPE is EINVAL");
 
         // ---- time (TimeSyscalls) ----
         partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks count the sentry's work for the task, not user time");

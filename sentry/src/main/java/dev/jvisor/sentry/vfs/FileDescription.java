@@ -2,7 +2,9 @@ package dev.jvisor.sentry.vfs;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Fcntl;
+import dev.jvisor.abi.Poll;
 import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.mm.MemoryManager;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -252,6 +254,31 @@ public abstract class FileDescription {
     /** ioctl(2) requests specific to this file. {@code t} gives access to the workload's memory. */
     public long ioctl(Task t, int request, long arg) {
         return Errno.ENOTTY.ret();
+    }
+
+    /** fcntl(2) commands specific to this file (F_GETPIPE_SZ...); the generic ones never get here. */
+    public long fcntl(Task t, int cmd, long arg) {
+        return Errno.EINVAL.ret();
+    }
+
+    // ---- readiness (poll, select, epoll) --------------------------------------------------------------------
+
+    /**
+     * The poll(2) events that hold now (POLLIN, POLLOUT, POLLHUP...); {@code mask} is what the caller cares
+     * about, a hint, as the result is masked by the caller. A file without a poll operation is always readable
+     * and writable (Linux's DEFAULT_POLLMASK).
+     */
+    public int readiness(int mask) {
+        return Poll.DEFAULT_POLLMASK;
+    }
+
+    /**
+     * The queue notified (with poll event bits) when this file's readiness may have changed, to register on
+     * before re-checking {@link #readiness}; null for a file with no poll operation (regular files,
+     * directories, most devices), which is always ready and which epoll refuses with EPERM.
+     */
+    public WaitQueue eventQueue() {
+        return null;
     }
 
     /** ftruncate(2). */
