@@ -129,6 +129,10 @@ public final class SyscallTable {
         // ---- pipes, poll, epoll, eventfd, timers (issue 4; PipeSyscalls, PollSyscalls, EpollSyscalls,
         //      EventSyscalls, TimerSyscalls) ----
         supported(Sysno.PIPE, PipeSyscalls::pipe);
+        supported(Sysno.POLL, PollSyscalls::poll);
+        partial(Sysno.PPOLL, PollSyscalls::ppoll, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.SELECT, PollSyscalls::select);
+        partial(Sysno.PSELECT6, PollSyscalls::pselect6, "the signal mask is swapped in for the wait; delivery is the signal code's");
         partial(Sysno.PIPE2, PipeSyscalls::pipe2, "O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); O_NOTIFICATION_PIPE is EINVAL");
 
         // ---- time (TimeSyscalls) ----

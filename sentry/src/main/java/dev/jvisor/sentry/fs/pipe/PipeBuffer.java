@@ -24,6 +24,7 @@ public final class PipeBuffer {
     private int used; // slots in use
     private long bytes;
     private boolean endedPacket;
+    private int fresh = -1; // the slot the current write(2) last filled
 
     public PipeBuffer(int slots) {
         pages = new byte[slots][];
@@ -59,40 +60,57 @@ public final class PipeBuffer {
         return pages.length * PAGE;
     }
 
-    /**
-     * Writes as much of {@code src} as fits and returns the byte count; 0 when nothing fits. {@code asPacket}
-     * makes each slot one packet and never merges.
-     */
+    /** Writes {@code src} as one whole write(2); see {@link #write(MemorySegment, boolean, long, boolean)}. */
     public long write(MemorySegment src, boolean asPacket) {
+        return write(src, asPacket, src.byteSize(), true);
+    }
+
+    /**
+     * Writes as much of {@code src} as fits and returns the byte count; 0 when nothing fits. As in Linux, a write
+     * of {@code whole} bytes first appends {@code whole % PAGE} bytes to the last slot if they fit there, and puts
+     * the rest in fresh slots. {@code asPacket} makes each slot one packet and never merges. A write(2) whose
+     * buffer comes in several pieces passes {@code first = false} for the later ones, which continue filling the
+     * slot the earlier piece left partly full.
+     */
+    public long write(MemorySegment src, boolean asPacket, long whole, boolean first) {
         long n = src.byteSize();
         if (n == 0) {
             return 0;
         }
-        if (!asPacket && used > 0) {
-            int last = slot(used - 1);
-            if (!packet[last] && off[last] + len[last] + n <= PAGE) {
-                MemorySegment.copy(src, JAVA_BYTE, 0, pages[last], off[last] + len[last], (int) n);
-                len[last] += (int) n;
-                bytes += n;
-                return n;
-            }
-        }
         long done = 0;
+        if (first) {
+            fresh = -1;
+            int chars = (int) (whole & (PAGE - 1));
+            if (!asPacket && used > 0 && chars != 0) {
+                int last = slot(used - 1);
+                if (!packet[last] && off[last] + len[last] + chars <= PAGE) {
+                    done = append(last, src, 0, Math.min(chars, n));
+                    fresh = last;
+                }
+            }
+        } else if (fresh >= 0 && used > 0 && slot(used - 1) == fresh) {
+            done = append(fresh, src, 0, Math.min(PAGE - off[fresh] - len[fresh], n));
+        }
         while (done < n && used < pages.length) {
             int s = slot(used);
             if (pages[s] == null) {
                 pages[s] = new byte[PAGE];
             }
-            int chunk = (int) Math.min(PAGE, n - done);
-            MemorySegment.copy(src, JAVA_BYTE, done, pages[s], 0, chunk);
             off[s] = 0;
-            len[s] = chunk;
+            len[s] = 0;
             packet[s] = asPacket;
             used++;
-            bytes += chunk;
-            done += chunk;
+            fresh = s;
+            done += append(s, src, done, Math.min(PAGE, n - done));
         }
         return done;
+    }
+
+    private long append(int s, MemorySegment src, long from, long count) {
+        MemorySegment.copy(src, JAVA_BYTE, from, pages[s], off[s] + len[s], (int) count);
+        len[s] += (int) count;
+        bytes += count;
+        return count;
     }
 
     /**
@@ -156,6 +174,7 @@ public final class PipeBuffer {
         len = l;
         packet = k;
         head = 0;
+        fresh = -1;
         return true;
     }
 

@@ -25,6 +25,9 @@ public final class PipeFileDescription extends FileDescription {
     private final MemoryManager.SegmentIo writeOp = this::writeSome;
     /** Set by {@link #readSome} once a packet has been read: the rest of that read(2) gets nothing. Guarded by the pipe. */
     private boolean packetRead;
+    /** The bytes the current write(2) step still wants to write, and whether the next piece is its first. Guarded by the pipe. */
+    private long writeWhole;
+    private boolean writeFirst;
 
     /** Opens an end of {@code pipe} with open(2) flags {@code flags} (O_RDONLY or O_WRONLY, O_NONBLOCK, O_DIRECT). */
     public PipeFileDescription(Pipe pipe, int flags) {
@@ -112,7 +115,9 @@ public final class PipeFileDescription extends FileDescription {
     }
 
     private long writeSome(MemorySegment seg) {
-        return pipe.buffer.write(seg, (flags() & Fcntl.O_DIRECT) != 0);
+        long n = pipe.buffer.write(seg, (flags() & Fcntl.O_DIRECT) != 0, writeWhole, writeFirst);
+        writeFirst = false;
+        return n;
     }
 
     // ---- writing --------------------------------------------------------------------------------------------
@@ -140,6 +145,8 @@ public final class PipeFileDescription extends FileDescription {
                     if (pipe.readers == 0) {
                         r = Errno.EPIPE.ret();
                     } else {
+                        writeWhole = count - done;
+                        writeFirst = true;
                         r = mm != null ? mm.io(addr + done, count - done, false, writeOp)
                                 : writeSome(src.asSlice(done));
                     }
