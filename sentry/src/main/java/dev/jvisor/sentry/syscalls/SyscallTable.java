@@ -133,6 +133,14 @@ public final class SyscallTable {
         partial(Sysno.PPOLL, PollSyscalls::ppoll, "the signal mask is swapped in for the wait; delivery is the signal code's");
         supported(Sysno.SELECT, PollSyscalls::select);
         partial(Sysno.PSELECT6, PollSyscalls::pselect6, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.EVENTFD, EventSyscalls::eventfd);
+        supported(Sysno.EVENTFD2, EventSyscalls::eventfd2);
+        supported(Sysno.EPOLL_CREATE, EpollSyscalls::epollCreate);
+        supported(Sysno.EPOLL_CREATE1, EpollSyscalls::epollCreate1);
+        partial(Sysno.EPOLL_CTL, EpollSyscalls::epollCtl, "host fds (the caller's stdio) are level-triggered only");
+        supported(Sysno.EPOLL_WAIT, EpollSyscalls::epollWait);
+        partial(Sysno.EPOLL_PWAIT, EpollSyscalls::epollPwait, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        partial(Sysno.EPOLL_PWAIT2, EpollSyscalls::epollPwait2, "the signal mask is swapped in for the wait; delivery is the signal code's");
         partial(Sysno.PIPE2, PipeSyscalls::pipe2, "O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); O_NOTIFICATION_PIPE is EINVAL");
 
         // ---- time (TimeSyscalls) ----

@@ -314,6 +314,11 @@ public abstract class FileDescription {
         }
     }
 
+    /** Whether the last reference is gone (epoll drops its interest in such a file, as Linux does on close). */
+    public final boolean isReleased() {
+        return refs.get() <= 0;
+    }
+
     /** Frees what the description holds (a host fd...). Called once, when the last reference goes. */
     protected void release() {}
 }
