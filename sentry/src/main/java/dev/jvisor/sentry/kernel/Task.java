@@ -192,6 +192,9 @@ public final class Task {
         } finally {
             kernel.unregister(this);
             release();
+            if (threadGroup.exiting()) {
+                ProcessTimers.onExit(threadGroup);
+            }
             threadGroup.finishExit();
         }
     }

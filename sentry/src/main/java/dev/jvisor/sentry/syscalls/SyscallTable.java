@@ -141,6 +141,20 @@ public final class SyscallTable {
         supported(Sysno.EPOLL_WAIT, EpollSyscalls::epollWait);
         partial(Sysno.EPOLL_PWAIT, EpollSyscalls::epollPwait, "the signal mask is swapped in for the wait; delivery is the signal code's");
         partial(Sysno.EPOLL_PWAIT2, EpollSyscalls::epollPwait2, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.TIMERFD_CREATE, TimerSyscalls::timerfdCreate);
+        partial(Sysno.TIMERFD_SETTIME, TimerSyscalls::timerfdSettime, "TFD_TIMER_CANCEL_ON_SET is accepted; the sandbox's clock is never set");
+        supported(Sysno.TIMERFD_GETTIME, TimerSyscalls::timerfdGettime);
+        partial(Sysno.ALARM, TimerSyscalls::alarm, "SIGALRM goes through the signal hook (Task.sendSignal)");
+        partial(Sysno.SETITIMER, TimerSyscalls::setitimer, "ITIMER_REAL; ITIMER_VIRTUAL and ITIMER_PROF are kept but never expire");
+        supported(Sysno.GETITIMER, TimerSyscalls::getitimer);
+        partial(Sysno.TIMER_CREATE, TimerSyscalls::timerCreate, "SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID for the calling thread; "
+                + "CPU-time clocks are EINVAL; signals carry no siginfo yet");
+        supported(Sysno.TIMER_SETTIME, TimerSyscalls::timerSettime);
+        supported(Sysno.TIMER_GETTIME, TimerSyscalls::timerGettime);
+        partial(Sysno.TIMER_GETOVERRUN, TimerSyscalls::timerGetoverrun, "expirations the timer thread found at once");
+        supported(Sysno.TIMER_DELETE, TimerSyscalls::timerDelete);
+        partial(Sysno.TIMES, TimerSyscalls::times, "the task's sentry CPU time as system time; user time reads 0");
+        partial(Sysno.GETRUSAGE, TimerSyscalls::getrusage, "CPU time as system time; ru_maxrss counts every mapping; children are 0");
         partial(Sysno.PIPE2, PipeSyscalls::pipe2, "O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); O_NOTIFICATION_PIPE is EINVAL");
 
         // ---- time (TimeSyscalls) ----
