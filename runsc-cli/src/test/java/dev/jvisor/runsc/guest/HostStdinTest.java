@@ -1,0 +1,64 @@
+package dev.jvisor.runsc.guest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A read of the caller's stdin (a host pipe here) blocks only until data comes, and a signal to the sandbox ends
+ * it even while nothing ever comes: the wait is a host ppoll on the fd plus the task's wake-up eventfd, never a
+ * host read that nothing can interrupt.
+ */
+class HostStdinTest {
+    private static final Path BUSYBOX = Path.of("/bin/busybox");
+
+    private static Process start() throws Exception {
+        assumeFalse(Sandbox.NATIVE_ONLY, "sandbox runs are switched off");
+        assumeTrue(Files.isExecutable(BUSYBOX), BUSYBOX + " is not installed");
+        Sandbox.run(Path.of("/"), List.of(BUSYBOX.toString(), "true")); // builds bin/jrunsc first
+        return new ProcessBuilder(Sandbox.jrunsc().toString(), "do", BUSYBOX.toString(), "sh", "-c",
+                "read x; echo got $x")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+    }
+
+    @Test
+    void aBlockedReadOfStdinGetsTheDataWhenItComes() throws Exception {
+        Process p = start();
+        try {
+            Thread.sleep(1500); // let the workload block in read(0)
+            try (OutputStream in = p.getOutputStream()) {
+                in.write("hello\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the sandbox still runs");
+            assertEquals("got hello\n", new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    @Test
+    void sigtermEndsASandboxBlockedReadingStdin() throws Exception {
+        Process p = start();
+        try {
+            Thread.sleep(1500);
+            assertTrue(p.isAlive(), "the read should still be waiting");
+            p.destroy(); // SIGTERM to the sentry, which forwards it to the workload
+            assertTrue(p.waitFor(15, TimeUnit.SECONDS), "SIGTERM did not end a sandbox blocked in read(0)");
+            assertEquals(128 + 15, p.exitValue());
+        } finally {
+            p.getOutputStream().close();
+            p.destroyForcibly();
+        }
+    }
+}
