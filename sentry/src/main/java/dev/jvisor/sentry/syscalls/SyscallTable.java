@@ -67,11 +67,11 @@ public final class SyscallTable {
         supported(Sysno.ACCESS, FileSyscalls::access);
         supported(Sysno.FACCESSAT, FileSyscalls::faccessat);
         supported(Sysno.FACCESSAT2, FileSyscalls::faccessat2);
-        partial(Sysno.FCNTL, FileSyscalls::fcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL");
+        partial(Sysno.FCNTL, FileSyscalls::fcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ");
         supported(Sysno.DUP, FileSyscalls::dup);
         supported(Sysno.DUP2, FileSyscalls::dup2);
         supported(Sysno.DUP3, FileSyscalls::dup3);
-        partial(Sysno.IOCTL, FileSyscalls::ioctl, "ENOTTY on non-terminals; terminal ioctls pass through to a host tty");
+        partial(Sysno.IOCTL, FileSyscalls::ioctl, "FIONREAD on pipes; terminal ioctls pass through to a host tty; ENOTTY otherwise");
         supported(Sysno.UMASK, FileSyscalls::umask);
 
         // ---- memory (MemorySyscalls) ----
