@@ -26,16 +26,24 @@ class HostStdinTest {
         assumeTrue(Files.isExecutable(BUSYBOX), BUSYBOX + " is not installed");
         Sandbox.run(Path.of("/"), List.of(BUSYBOX.toString(), "true")); // builds bin/jrunsc first
         return new ProcessBuilder(Sandbox.jrunsc().toString(), "do", BUSYBOX.toString(), "sh", "-c",
-                "read x; echo got $x")
+                "echo ready; read x; echo got $x")
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
+    }
+
+    /** Waits for the workload's "ready" line: the sandbox is up and the next thing it does is read(0). */
+    private static void awaitReady(Process p) throws java.io.IOException {
+        byte[] want = "ready\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] got = p.getInputStream().readNBytes(want.length);
+        assertEquals("ready\n", new String(got, StandardCharsets.US_ASCII));
     }
 
     @Test
     void aBlockedReadOfStdinGetsTheDataWhenItComes() throws Exception {
         Process p = start();
         try {
-            Thread.sleep(1500); // let the workload block in read(0)
+            awaitReady(p);
+            Thread.sleep(300); // let the workload block in read(0)
             try (OutputStream in = p.getOutputStream()) {
                 in.write("hello\n".getBytes(StandardCharsets.US_ASCII));
             }
@@ -51,7 +59,8 @@ class HostStdinTest {
     void sigtermEndsASandboxBlockedReadingStdin() throws Exception {
         Process p = start();
         try {
-            Thread.sleep(1500);
+            awaitReady(p);
+            Thread.sleep(300);
             assertTrue(p.isAlive(), "the read should still be waiting");
             p.destroy(); // SIGTERM to the sentry, which forwards it to the workload
             assertTrue(p.waitFor(15, TimeUnit.SECONDS), "SIGTERM did not end a sandbox blocked in read(0)");
