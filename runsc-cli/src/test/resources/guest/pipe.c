@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 static char big[1 << 20];
 
@@ -67,6 +68,14 @@ int main(void) {
     EXPECT(read(p[0], buf, sizeof buf), 8);
     EXPECT(memcmp(buf, "lo world", 8), 0);
     EXPECT(read(p[0], buf, 0), 0);
+    /* readv takes what is there and does not wait for more to fill its later buffers */
+    EXPECT(write(p[1], "abcdef", 6), 6);
+    struct iovec iov[2] = {{buf, 6}, {buf + 6, 6}};
+    EXPECT(readv(p[0], iov, 2), 6);
+    EXPECT(memcmp(buf, "abcdef", 6), 0);
+    struct iovec wv[2] = {{"ab", 2}, {"cd", 2}};
+    EXPECT(writev(p[1], wv, 2), 4);
+    EXPECT(read(p[0], buf, sizeof buf), 4);
     EXPECT(write(p[1], buf, 0), 0);
 
     /* capacity */
