@@ -31,6 +31,9 @@ int main(void) {
     EXPECT_OCT(fcntl(ep, F_GETFL), O_RDWR);
     EXPECT_ERR(epoll_create1(EPOLL_CLOEXEC | 1), EINVAL);
     EXPECT_ERR(epoll_create(0), EINVAL);
+    char link[64] = {0};
+    EXPECT(readlink("/proc/self/fd/5", link, sizeof link - 1), 22);
+    SAY("fd 5 -> %s\n", link);
     int ep2 = EXPECT(epoll_create(1), 6);
     int ep3 = EXPECT(epoll_create1(EPOLL_CLOEXEC), 7);
     EXPECT(fcntl(ep3, F_GETFD), FD_CLOEXEC);

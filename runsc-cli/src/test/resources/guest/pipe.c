@@ -53,6 +53,11 @@ int main(void) {
     FACT(S_ISFIFO(st.st_mode));
     EXPECT_OCT(st.st_mode & 0777, 0600);
     EXPECT(st.st_size, 0);
+    char link[64] = {0}, link2[64] = {0};
+    EXPECT_OK(readlink("/proc/self/fd/3", link, sizeof link - 1));
+    EXPECT_OK(readlink("/proc/self/fd/4", link2, sizeof link2 - 1));
+    FACT(strncmp(link, "pipe:[", 6) == 0 && strcmp(link, link2) == 0);
+    FACT(st.st_ino == (ino_t) strtoul(link + 6, NULL, 10));
     EXPECT_ERR(lseek(p[0], 0, SEEK_SET), ESPIPE);
     EXPECT_ERR(pread(p[0], buf, 1, 0), ESPIPE);
     EXPECT_ERR(write(p[0], "x", 1), EBADF);

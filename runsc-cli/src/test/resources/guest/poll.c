@@ -129,6 +129,9 @@ int main(void) {
     /* eventfd */
     int e = EXPECT(eventfd(0, EFD_NONBLOCK), 3);
     EXPECT_OCT(fcntl(e, F_GETFL), O_RDWR | O_NONBLOCK);
+    char link[64] = {0};
+    EXPECT(readlink("/proc/self/fd/3", link, sizeof link - 1), 20);
+    SAY("fd 3 -> %s\n", link);
     struct stat st;
     EXPECT(fstat(e, &st), 0);
     EXPECT_OCT(st.st_mode, 0600);

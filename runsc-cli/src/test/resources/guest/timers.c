@@ -30,6 +30,9 @@ int main(void) {
     EXPECT_OCT(fcntl(tf, F_GETFL), O_RDWR | O_NONBLOCK);
     EXPECT_ERR(read(tf, &n, 8), EAGAIN);
     EXPECT_ERR(read(tf, &n, 4), EINVAL);
+    char link[64] = {0};
+    EXPECT(readlink("/proc/self/fd/3", link, sizeof link - 1), 20);
+    SAY("fd 3 -> %s\n", link);
     struct itimerspec its = {{0, 10 * 1000 * 1000}, {0, 10 * 1000 * 1000}}, old;
     EXPECT(timerfd_settime(tf, 0, &its, &old), 0);
     FACT(old.it_value.tv_sec == 0 && old.it_value.tv_nsec == 0);
