@@ -141,6 +141,32 @@ int main(void) {
     EXPECT(write(p[1], "", 0), 0);
     EXPECT(close(p[1]), 0);
 
+    /* /proc/self/fd/N opens the same pipe again, as a new end */
+    EXPECT(pipe(p), 0);
+    char path[32];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+    int w2 = EXPECT(open(path, O_WRONLY), 5);
+    EXPECT(write(w2, "via proc", 8), 8);
+    EXPECT(close(w2), 0);
+    EXPECT(read(p[0], buf, sizeof buf), 8);
+    EXPECT(memcmp(buf, "via proc", 8), 0);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[0]);
+    int r2 = EXPECT(open(path, O_RDONLY | O_NONBLOCK), 5);
+    struct stat st2;
+    EXPECT(fstat(r2, &st2), 0);
+    EXPECT(fstat(p[0], &st), 0);
+    FACT(st.st_ino == st2.st_ino && S_ISFIFO(st2.st_mode));
+    EXPECT(write(p[1], "z", 1), 1);
+    EXPECT(read(r2, buf, sizeof buf), 1);
+    EXPECT(close(r2), 0);
+    EXPECT(close(p[0]), 0);
+    EXPECT_ERR(open(path, O_RDONLY), ENOENT);
+    snprintf(path, sizeof path, "/proc/self/fd/%d", p[1]);
+    int w3 = EXPECT(open(path, O_WRONLY | O_NONBLOCK), 3); /* no reader: still opens (an anonymous pipe) */
+    EXPECT_ERR(write(w3, "x", 1), EPIPE);
+    EXPECT(close(w3), 0);
+    EXPECT(close(p[1]), 0);
+
     /* pipe2 flags */
     EXPECT(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
     EXPECT(fcntl(p[0], F_GETFD), FD_CLOEXEC);

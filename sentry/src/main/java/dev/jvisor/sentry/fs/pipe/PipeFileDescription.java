@@ -282,6 +282,18 @@ public final class PipeFileDescription extends FileDescription {
 
     @Override
     public long stat(Kstat k) {
+        fill(pipe, k);
+        return 0;
+    }
+
+    /** Lets /proc/self/fd/N open this pipe again, as a new end. */
+    @Override
+    public dev.jvisor.sentry.vfs.Inode reopenableInode() {
+        return new PipeInode(pipe);
+    }
+
+    /** fstat(2) of a pipe. */
+    static void fill(Pipe pipe, Kstat k) {
         k.ino = pipe.ino;
         k.mode = Pipe.MODE;
         k.nlink = 1;
@@ -293,7 +305,6 @@ public final class PipeFileDescription extends FileDescription {
         k.blksize = PipeBuffer.PAGE;
         k.blocks = 0;
         k.atimeNs = k.mtimeNs = k.ctimeNs = pipe.createdNs;
-        return 0;
     }
 
     /** The anonymous device number of pipefs: any fixed minor on major 0, as Linux gives one at boot. */
