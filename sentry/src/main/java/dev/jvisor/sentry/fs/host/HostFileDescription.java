@@ -193,10 +193,17 @@ public final class HostFileDescription extends FileDescription {
     }
 
     private long hostWrite(MemorySegment src) {
-        if (src.isNative()) {
-            return Host.write(hostFd, src.address(), src.byteSize());
+        long n = src.isNative() ? Host.write(hostFd, src.address(), src.byteSize())
+                : SegmentCopy.drain(src, seg -> Host.write(hostFd, seg.address(), seg.byteSize()));
+        if (n == Errno.EPIPE.ret()) {
+            // The host pipe's reader is gone: the workload gets SIGPIPE as it would natively (the JVM ignores
+            // the host's).
+            Task t = Task.current();
+            if (t != null) {
+                t.sendSignal(dev.jvisor.abi.Signals.SIGPIPE);
+            }
         }
-        return SegmentCopy.drain(src, seg -> Host.write(hostFd, seg.address(), seg.byteSize()));
+        return n;
     }
 
     @Override
