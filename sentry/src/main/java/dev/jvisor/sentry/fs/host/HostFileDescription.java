@@ -30,6 +30,8 @@ public final class HostFileDescription extends FileDescription {
     private final boolean tty;
     private final boolean ownsFd;
     private final int fileType;
+    /** {@link #hostWrite} as an mm.io callback, made once. */
+    private final dev.jvisor.sentry.mm.MemoryManager.SegmentIo hostWriter = this::hostWrite;
     private boolean released; // guarded by this
 
     /**
@@ -121,25 +123,41 @@ public final class HostFileDescription extends FileDescription {
         if (fileType == FileMode.S_IFREG || fileType == FileMode.S_IFDIR) {
             return 0;
         }
-        Task t = nonblock ? null : Task.current();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment pfd = a.allocate(16);
-            MemorySegment ts = a.allocate(16);
-            for (;;) {
-                pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, hostFd);
-                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
-                pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
-                int r = Host.ppoll(pfd, 1, ts.fill((byte) 0));
-                if (r != 0) {
-                    return 0; // ready, or an error the read itself will report
-                }
-                if (t == null) {
-                    return nonblock ? Errno.EAGAIN.ret() : 0;
-                }
-                int w = t.waiter().awaitHost(pfd, 1, ts, Waiter.FOREVER);
-                if (w < 0 && w != (int) Errno.ETIMEDOUT.ret()) {
-                    return w;
-                }
+        // A blocking write to a device that is not a terminal (/dev/null) never waits: skip the poll.
+        if (!nonblock && events == POLLOUT && fileType == FileMode.S_IFCHR && !tty) {
+            return 0;
+        }
+        Task t = Task.current();
+        if (t == null) {
+            try (Arena a = Arena.ofConfined()) {
+                return awaitReady(events, nonblock, null, a.allocate(32));
+            }
+        }
+        // The end of the task's scratch buffer: read(2) and write(2) handlers use none of it.
+        return awaitReady(events, nonblock, t, t.scratch().asSlice(Task.SCRATCH_SIZE - 32, 32));
+    }
+
+    /** {@code buf}: 32 bytes, a pollfd and its spare slot (for the waiter's eventfd), then a timespec. */
+    private long awaitReady(short events, boolean nonblock, Task t, MemorySegment buf) {
+        MemorySegment pfd = buf.asSlice(0, 16);
+        MemorySegment ts = buf.asSlice(16, 16);
+        for (;;) {
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, hostFd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
+            int r = Host.ppoll(pfd, 1, ts.fill((byte) 0));
+            if (r != 0) {
+                return 0; // ready, or an error the read itself will report
+            }
+            if (nonblock) {
+                return Errno.EAGAIN.ret();
+            }
+            if (t == null) {
+                return 0; // not on a task thread (tests): just do the blocking call
+            }
+            int w = t.waiter().awaitHost(pfd, 1, ts, Waiter.FOREVER);
+            if (w < 0 && w != (int) Errno.ETIMEDOUT.ret()) {
+                return w;
             }
         }
     }
@@ -170,7 +188,7 @@ public final class HostFileDescription extends FileDescription {
         if (r < 0) {
             return r;
         }
-        return mm.io(addr, count, false, this::hostWrite);
+        return mm.io(addr, count, false, hostWriter);
     }
 
     @Override
