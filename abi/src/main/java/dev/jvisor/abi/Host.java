@@ -505,4 +505,27 @@ public final class Host {
     public static int connect(int fd, MemorySegment addr, int len) {
         return (int) syscall(Sysno.CONNECT, fd, addr.address(), len);
     }
+
+    // ---- ipc and waiting ----
+
+    /** Holds the 8-byte value 1 that {@link #eventfdSignal} writes; only ever read. */
+    private static final MemorySegment EVENTFD_ONE = one();
+    /** Where {@link #eventfdDrain} reads into; the value is thrown away, so threads may share it. */
+    private static final MemorySegment EVENTFD_SINK = Arena.global().allocate(8, 8);
+
+    /** Adds 1 to eventfd {@code efd} (a write of 8 bytes). Never blocks on a non-blocking eventfd. */
+    public static long eventfdSignal(int efd) {
+        return syscallFast(Sysno.WRITE, efd, EVENTFD_ONE.address(), 8);
+    }
+
+    /** Resets non-blocking eventfd {@code efd} to 0 (a read of 8 bytes; EAGAIN when it was 0 already). */
+    public static long eventfdDrain(int efd) {
+        return syscallFast(Sysno.READ, efd, EVENTFD_SINK.address(), 8);
+    }
+
+    private static MemorySegment one() {
+        MemorySegment m = Arena.global().allocate(8, 8);
+        m.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
+        return m;
+    }
 }

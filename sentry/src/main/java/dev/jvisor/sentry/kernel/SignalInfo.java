@@ -37,6 +37,15 @@ public final class SignalInfo {
         return i;
     }
 
+    /** A POSIX timer's expiry: si_code SI_TIMER, the timer's ID, its overrun count and sigev_value. */
+    public static SignalInfo timer(int signo, int timerId, int overrun, long value) {
+        SignalInfo i = new SignalInfo(signo, SigInfo.SI_TIMER);
+        i.seg.set(JAVA_INT_UNALIGNED, SigInfo.TIMERID, timerId);
+        i.seg.set(JAVA_INT_UNALIGNED, SigInfo.OVERRUN, overrun);
+        i.seg.set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, SigInfo.VALUE, value);
+        return i;
+    }
+
     /** A synchronous fault at {@code addr}. */
     public static SignalInfo fault(int signo, int code, long addr) {
         SignalInfo i = new SignalInfo(signo, code);

@@ -140,6 +140,24 @@ public final class Task {
         this.signalMask = mask & ~((1L << (Signals.SIGKILL - 1)) | (1L << (Signals.SIGSTOP - 1)));
     }
 
+    private static final ThreadLocal<Task> CURRENT = new ThreadLocal<>();
+
+    /**
+     * The task whose thread is calling, or null on a thread that runs no task. File operations that block (a
+     * pipe read) reach their task's {@link Waiter} through this, since read(2)'s file interface has no task.
+     */
+    public static Task current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Sends {@code sig} to this task from the kernel, as Linux's send_sig(sig, current): a SIGPIPE from a write
+     * to a broken pipe. Delivered before the task returns to user mode.
+     */
+    public void sendSignal(int sig) {
+        SignalDelivery.sendToSelf(this, sig);
+    }
+
     /** Makes the task leave user mode soon and look at its state (exit, signals). Any thread. */
     public void interrupt() {
         waiter.wake();
@@ -190,6 +208,7 @@ public final class Task {
      */
     public void run() {
         waiter.bind(Thread.currentThread());
+        CURRENT.set(this);
         kernel.register(this);
         try {
             boolean afterSyscall = false;
@@ -215,6 +234,10 @@ public final class Task {
             Log.warn("task " + tid + " (" + comm + ") failed in the sentry; killing it", err);
             threadGroup.beginExit(Signals.SIGKILL);
         } finally {
+            waiter.release();
+            if (threadGroup.exiting() || threadGroup.taskCount() <= 1) {
+                ProcessTimers.onExit(threadGroup); // the process's timers end with it
+            }
             TaskExit.exit(this);
         }
     }

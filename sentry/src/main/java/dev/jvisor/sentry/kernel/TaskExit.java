@@ -2,6 +2,7 @@ package dev.jvisor.sentry.kernel;
 
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.Log;
+import dev.jvisor.abi.SigInfo;
 import dev.jvisor.abi.Signals;
 import dev.jvisor.sentry.mm.MemoryManager;
 import dev.jvisor.sentry.platform.Context;
@@ -155,16 +156,15 @@ public final class TaskExit {
         int status = child.exitStatus();
         int termSig = status & 0x7f;
         SignalInfo info = termSig == 0
-                ? SignalInfo.child(CLD_EXITED, child.pid(), child.exitUid(), (status >> 8) & 0xff)
-                : SignalInfo.child(CLD_KILLED, child.pid(), child.exitUid(), termSig);
+                ? SignalInfo.child(SigInfo.CLD_EXITED, child.pid(), child.exitUid(), (status >> 8) & 0xff)
+                : SignalInfo.child(SigInfo.CLD_KILLED, child.pid(), child.exitUid(), termSig);
         if (child.exitSignal() != Signals.SIGCHLD) {
-            info = SignalInfo.fromProcess(child.exitSignal(), CLD_EXITED, child.pid(), child.exitUid());
+            info = SignalInfo.fromProcess(child.exitSignal(), SigInfo.CLD_EXITED, child.pid(), child.exitUid());
         }
         SignalDelivery.sendToProcess(k, parent, info);
     }
 
-    /** si_code values of SIGCHLD (asm-generic/siginfo.h). */
-    private static final int CLD_EXITED = 1, CLD_KILLED = 2;
+
 
     /**
      * Who adopts the orphans of {@code dead}: its nearest living ancestor that is a child subreaper

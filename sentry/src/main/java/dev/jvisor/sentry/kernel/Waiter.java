@@ -1,6 +1,8 @@
 package dev.jvisor.sentry.kernel;
 
 import dev.jvisor.abi.Errno;
+import dev.jvisor.abi.Host;
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -49,12 +51,93 @@ public final class Waiter {
         return thread == Thread.currentThread();
     }
 
+    /**
+     * A host eventfd, made on first use, that {@link #wake} writes while the task waits in a host ppoll
+     * ({@link #awaitHost}): a native call cannot be unparked, so the eventfd is one of the fds it polls.
+     */
+    private volatile int hostEventFd = -1;
+    /** Set while the task is in {@link #awaitHost}'s ppoll. */
+    private volatile boolean inHostWait;
+
     /** Wakes the task if it is waiting, or makes its next {@link #await} return at once. Any thread. */
     public void wake() {
         woken = true;
         Thread t = thread;
         if (t != null) {
             LockSupport.unpark(t);
+        }
+        // Either the waiter sees woken before it polls, or we see inHostWait here (both volatile).
+        if (inHostWait) {
+            int efd = hostEventFd;
+            if (efd >= 0) {
+                Host.eventfdSignal(efd);
+            }
+        }
+    }
+
+    /**
+     * Like {@link #await}, but also returns when one of the host fds in {@code pollfds} (an array of {@code
+     * struct pollfd} with {@code n} entries and one more, free slot at the end for the waiter's eventfd) is ready;
+     * their revents are then set. The host wait is a ppoll, so the host descriptions' flags are never touched.
+     * Returns 0 (woken or a host fd ready; callers re-check), {@code -ERESTARTSYS} when the task is interrupted
+     * (as {@link #await(long)}), or {@code -ETIMEDOUT}.
+     * {@code timespec} is 16 bytes of scratch for the timeout.
+     */
+    public int awaitHost(MemorySegment pollfds, int n, MemorySegment timespec, long deadline) {
+        int efd = hostEventFd;
+        if (efd < 0) {
+            efd = Host.eventfd(0, EFD_NONBLOCK_CLOEXEC);
+            if (efd < 0) {
+                return efd;
+            }
+            hostEventFd = efd;
+        }
+        long slot = 8L * n;
+        pollfds.set(java.lang.foreign.ValueLayout.JAVA_INT, slot, efd);
+        pollfds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, slot + 4, (short) 1); // POLLIN
+        pollfds.set(java.lang.foreign.ValueLayout.JAVA_SHORT, slot + 6, (short) 0);
+        inHostWait = true;
+        try {
+            if (task.interrupted()) {
+                return (int) Errno.ERESTARTSYS.ret();
+            }
+            if (woken) {
+                woken = false;
+                return 0;
+            }
+            MemorySegment ts = MemorySegment.NULL;
+            if (deadline != FOREVER) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return (int) Errno.ETIMEDOUT.ret();
+                }
+                timespec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, left / 1_000_000_000L);
+                timespec.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, left % 1_000_000_000L);
+                ts = timespec;
+            }
+            int r = Host.ppoll(pollfds, n + 1, ts);
+            if (r < 0 && r != (int) Errno.EINTR.ret()) {
+                return r;
+            }
+        } finally {
+            inHostWait = false;
+            Host.eventfdDrain(efd);
+        }
+        if (task.interrupted()) {
+            return (int) Errno.ERESTARTSYS.ret();
+        }
+        woken = false;
+        return deadline != FOREVER && deadline - System.nanoTime() <= 0 ? (int) Errno.ETIMEDOUT.ret() : 0;
+    }
+
+    private static final int EFD_NONBLOCK_CLOEXEC = 04000 | 02000000;
+
+    /** Closes the host eventfd, if one was made; called when the task is gone. */
+    void release() {
+        int efd = hostEventFd;
+        hostEventFd = -1;
+        if (efd >= 0) {
+            Host.close(efd);
         }
     }
 

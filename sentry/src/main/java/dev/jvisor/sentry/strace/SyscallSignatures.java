@@ -89,6 +89,34 @@ final class SyscallSignatures {
         RETURNS_ADDRESS[Sysno.MMAP] = true;
         RETURNS_ADDRESS[Sysno.BRK] = true;
         RETURNS_ADDRESS[Sysno.MREMAP] = true;
+        // ---- pipes, poll, epoll, eventfd, timers ----
+        sig(Sysno.PIPE, "x");
+        sig(Sysno.PIPE2, "xf");
+        sig(Sysno.POLL, "xud");
+        sig(Sysno.PPOLL, "xuxxu");
+        sig(Sysno.SELECT, "dxxxx");
+        sig(Sysno.PSELECT6, "dxxxxx");
+        sig(Sysno.EPOLL_CREATE, "d");
+        sig(Sysno.EPOLL_CREATE1, "x");
+        sig(Sysno.EPOLL_CTL, "dddx");
+        sig(Sysno.EPOLL_WAIT, "dxdd");
+        sig(Sysno.EPOLL_PWAIT, "dxddxu");
+        sig(Sysno.EPOLL_PWAIT2, "dxdxxu");
+        sig(Sysno.EVENTFD, "u");
+        sig(Sysno.EVENTFD2, "ux");
+        sig(Sysno.TIMERFD_CREATE, "dx");
+        sig(Sysno.TIMERFD_SETTIME, "dxxx");
+        sig(Sysno.TIMERFD_GETTIME, "dx");
+        sig(Sysno.ALARM, "u");
+        sig(Sysno.SETITIMER, "dxx");
+        sig(Sysno.GETITIMER, "dx");
+        sig(Sysno.TIMER_CREATE, "dxx");
+        sig(Sysno.TIMER_SETTIME, "dxxx");
+        sig(Sysno.TIMER_GETTIME, "dx");
+        sig(Sysno.TIMER_GETOVERRUN, "d");
+        sig(Sysno.TIMER_DELETE, "d");
+        sig(Sysno.TIMES, "x");
+        sig(Sysno.GETRUSAGE, "dx");
     }
 
     static String of(long nr) {

@@ -11,6 +11,7 @@ import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.TaskExit;
 import dev.jvisor.sentry.loader.ElfFile;
+import dev.jvisor.sentry.kernel.ProcessTimers;
 import dev.jvisor.sentry.loader.ElfLoader;
 import dev.jvisor.sentry.loader.LoadException;
 import dev.jvisor.sentry.mm.MemoryManager;
@@ -150,6 +151,7 @@ final class ExecSyscalls {
         fds.closeOnExec();
         t.signalActions(t.signalActions().copy()); // the loader resets it: never a table another process shares
         try {
+            ProcessTimers.onExec(t.threadGroup()); // POSIX timers do not survive execve
             ElfLoader.load(t, f, filename, argv, envp);
         } catch (LoadException e) {
             Log.debug("execve of " + filename + " failed after the point of no return: " + e.getMessage());

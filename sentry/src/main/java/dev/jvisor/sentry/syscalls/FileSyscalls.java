@@ -4,6 +4,7 @@ import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Mman;
 import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Ioctls;
+import dev.jvisor.abi.Poll;
 import dev.jvisor.abi.Stat;
 import dev.jvisor.abi.Statx;
 import dev.jvisor.sentry.kernel.Credentials;
@@ -147,6 +148,9 @@ final class FileSyscalls {
                 long len = Math.min(lens[k], MAX_RW_COUNT - done);
                 if (len == 0) {
                     continue;
+                }
+                if (done > 0 && isRead && (f.readiness(Poll.POLLIN) & (Poll.POLLIN | Poll.POLLHUP)) == 0) {
+                    break; // one readv(2) waits at most once, before its first byte (a pipe, a host fd)
                 }
                 long n = isRead ? f.readToUser(mm, bases[k], len) : f.writeFromUser(mm, bases[k], len);
                 if (n < 0) {
@@ -548,7 +552,7 @@ final class FileSyscalls {
                     return 0;
                 }
                 default -> {
-                    return Errno.EINVAL.ret();
+                    return f.fcntl(t, a.i(1), a.a2);
                 }
             }
         } finally {

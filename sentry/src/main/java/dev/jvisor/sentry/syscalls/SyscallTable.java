@@ -67,11 +67,11 @@ public final class SyscallTable {
         supported(Sysno.ACCESS, FileSyscalls::access);
         supported(Sysno.FACCESSAT, FileSyscalls::faccessat);
         supported(Sysno.FACCESSAT2, FileSyscalls::faccessat2);
-        partial(Sysno.FCNTL, FileSyscalls::fcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL");
+        partial(Sysno.FCNTL, FileSyscalls::fcntl, "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL, F_GETPIPE_SZ, F_SETPIPE_SZ");
         supported(Sysno.DUP, FileSyscalls::dup);
         supported(Sysno.DUP2, FileSyscalls::dup2);
         supported(Sysno.DUP3, FileSyscalls::dup3);
-        partial(Sysno.IOCTL, FileSyscalls::ioctl, "ENOTTY on non-terminals; terminal ioctls pass through to a host tty");
+        partial(Sysno.IOCTL, FileSyscalls::ioctl, "FIONREAD on pipes; terminal ioctls pass through to a host tty; ENOTTY otherwise");
         supported(Sysno.UMASK, FileSyscalls::umask);
 
         // ---- memory (MemorySyscalls) ----
@@ -153,6 +153,34 @@ public final class SyscallTable {
 
         // ---- pipes, poll, epoll, eventfd, timers (issue 4; PipeSyscalls, PollSyscalls, EpollSyscalls,
         //      EventSyscalls, TimerSyscalls) ----
+        supported(Sysno.PIPE, PipeSyscalls::pipe);
+        supported(Sysno.POLL, PollSyscalls::poll);
+        partial(Sysno.PPOLL, PollSyscalls::ppoll, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.SELECT, PollSyscalls::select);
+        partial(Sysno.PSELECT6, PollSyscalls::pselect6, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.EVENTFD, EventSyscalls::eventfd);
+        supported(Sysno.EVENTFD2, EventSyscalls::eventfd2);
+        supported(Sysno.EPOLL_CREATE, EpollSyscalls::epollCreate);
+        supported(Sysno.EPOLL_CREATE1, EpollSyscalls::epollCreate1);
+        partial(Sysno.EPOLL_CTL, EpollSyscalls::epollCtl, "host fds (the caller's stdio) are level-triggered only");
+        supported(Sysno.EPOLL_WAIT, EpollSyscalls::epollWait);
+        partial(Sysno.EPOLL_PWAIT, EpollSyscalls::epollPwait, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        partial(Sysno.EPOLL_PWAIT2, EpollSyscalls::epollPwait2, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.TIMERFD_CREATE, TimerSyscalls::timerfdCreate);
+        partial(Sysno.TIMERFD_SETTIME, TimerSyscalls::timerfdSettime, "TFD_TIMER_CANCEL_ON_SET is accepted; the sandbox's clock is never set");
+        supported(Sysno.TIMERFD_GETTIME, TimerSyscalls::timerfdGettime);
+        partial(Sysno.ALARM, TimerSyscalls::alarm, "SIGALRM goes through the signal hook (Task.sendSignal)");
+        partial(Sysno.SETITIMER, TimerSyscalls::setitimer, "ITIMER_REAL; ITIMER_VIRTUAL and ITIMER_PROF are kept but never expire");
+        supported(Sysno.GETITIMER, TimerSyscalls::getitimer);
+        partial(Sysno.TIMER_CREATE, TimerSyscalls::timerCreate, "SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID for the calling thread; "
+                + "CPU-time clocks are EINVAL; signals carry no siginfo yet");
+        supported(Sysno.TIMER_SETTIME, TimerSyscalls::timerSettime);
+        supported(Sysno.TIMER_GETTIME, TimerSyscalls::timerGettime);
+        partial(Sysno.TIMER_GETOVERRUN, TimerSyscalls::timerGetoverrun, "expirations the timer thread found at once");
+        supported(Sysno.TIMER_DELETE, TimerSyscalls::timerDelete);
+        partial(Sysno.TIMES, TimerSyscalls::times, "the task's sentry CPU time as system time; user time reads 0");
+        partial(Sysno.GETRUSAGE, TimerSyscalls::getrusage, "CPU time as system time; ru_maxrss counts every mapping; children are 0");
+        partial(Sysno.PIPE2, PipeSyscalls::pipe2, "O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); O_NOTIFICATION_PIPE is EINVAL");
 
         // ---- time (TimeSyscalls) ----
         partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks count the sentry's work for the task, not user time");

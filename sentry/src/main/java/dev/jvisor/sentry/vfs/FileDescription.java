@@ -2,7 +2,9 @@ package dev.jvisor.sentry.vfs;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Fcntl;
+import dev.jvisor.abi.Poll;
 import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.mm.MemoryManager;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -254,6 +256,31 @@ public abstract class FileDescription {
         return Errno.ENOTTY.ret();
     }
 
+    /** fcntl(2) commands specific to this file (F_GETPIPE_SZ...); the generic ones never get here. */
+    public long fcntl(Task t, int cmd, long arg) {
+        return Errno.EINVAL.ret();
+    }
+
+    // ---- readiness (poll, select, epoll) --------------------------------------------------------------------
+
+    /**
+     * The poll(2) events that hold now (POLLIN, POLLOUT, POLLHUP...); {@code mask} is what the caller cares
+     * about, a hint, as the result is masked by the caller. A file without a poll operation is always readable
+     * and writable (Linux's DEFAULT_POLLMASK).
+     */
+    public int readiness(int mask) {
+        return Poll.DEFAULT_POLLMASK;
+    }
+
+    /**
+     * The queue notified (with poll event bits) when this file's readiness may have changed, to register on
+     * before re-checking {@link #readiness}; null for a file with no poll operation (regular files,
+     * directories, most devices), which is always ready and which epoll refuses with EPERM.
+     */
+    public WaitQueue eventQueue() {
+        return null;
+    }
+
     /** ftruncate(2). */
     public long truncate(long length) {
         if (!writable()) {
@@ -285,6 +312,11 @@ public abstract class FileDescription {
         } else if (n < 0) {
             throw new IllegalStateException("FileDescription released twice");
         }
+    }
+
+    /** Whether the last reference is gone (epoll drops its interest in such a file, as Linux does on close). */
+    public final boolean isReleased() {
+        return refs.get() <= 0;
     }
 
     /** Frees what the description holds (a host fd...). Called once, when the last reference goes. */

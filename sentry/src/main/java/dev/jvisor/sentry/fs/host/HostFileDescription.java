@@ -7,6 +7,8 @@ import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Ioctls;
 import dev.jvisor.abi.Stat;
 import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.WaitQueue;
+import dev.jvisor.sentry.kernel.Waiter;
 import dev.jvisor.sentry.vfs.FileDescription;
 import dev.jvisor.sentry.vfs.Kstat;
 import dev.jvisor.sentry.vfs.Inode;
@@ -19,7 +21,8 @@ import java.lang.foreign.MemorySegment;
  * A host fd the sentry was handed (the caller's stdin, stdout, stderr). I/O goes straight to the host fd;
  * the offset, if any, is the host description's, which the caller shares, as it would natively. The host
  * description's flags are never changed: O_NONBLOCK set by the workload lives only in this description and is
- * honoured by polling the host fd first (see {@link #wouldBlock}). Terminal ioctls pass through when the host fd is a tty; anything
+ * honoured by polling the host fd first; a blocking read or write waits in an interruptible host ppoll first
+ * (see {@link #awaitReady}). Terminal ioctls pass through when the host fd is a tty; anything
  * else is ENOTTY.
  */
 public final class HostFileDescription extends FileDescription {
@@ -27,6 +30,8 @@ public final class HostFileDescription extends FileDescription {
     private final boolean tty;
     private final boolean ownsFd;
     private final int fileType;
+    /** {@link #hostWrite} as an mm.io callback, made once. */
+    private final dev.jvisor.sentry.mm.MemoryManager.SegmentIo hostWriter = this::hostWrite;
     private boolean released; // guarded by this
 
     /**
@@ -80,30 +85,119 @@ public final class HostFileDescription extends FileDescription {
     private static final short POLLIN = 0x1;
     private static final short POLLOUT = 0x4;
 
-    /**
-     * With O_NONBLOCK set on this description (never on the host's), whether the host fd is ready for
-     * {@code events} right now: a zero-timeout ppoll. Another reader of the same host description may still
-     * take the data first, in which case the call blocks as it would have without the flag.
-     */
-    private boolean wouldBlock(short events) {
-        if ((flags() & dev.jvisor.abi.Fcntl.O_NONBLOCK) == 0) {
-            return false;
-        }
+    /** The host fd, for a host-side ppoll when a task waits on this file together with others. */
+    public int pollFd() {
+        return hostFd;
+    }
+
+    /** The host fd's poll(2) events right now: a zero-timeout ppoll (the host description is never changed). */
+    @Override
+    public int readiness(int mask) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment pfd = a.allocate(8);
             pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, hostFd);
-            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
-            MemorySegment zero = a.allocate(16);
-            int r = Host.ppoll(pfd, 1, zero);
-            return r == 0;
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, (short) mask);
+            int r = Host.ppoll(pfd, 1, a.allocate(16));
+            return r <= 0 ? 0 : pfd.get(java.lang.foreign.ValueLayout.JAVA_SHORT, 6) & 0xffff;
         }
+    }
+
+    /** Never notified: waiters on a host fd wait in a host ppoll on it instead (see {@link #pollFd}). */
+    private static final WaitQueue HOST_QUEUE = new WaitQueue();
+
+    /** A queue for files with a poll operation on the host (pipes, ttys, sockets); null for regular files. */
+    @Override
+    public WaitQueue eventQueue() {
+        return fileType == FileMode.S_IFREG || fileType == FileMode.S_IFDIR ? null : HOST_QUEUE;
+    }
+
+    /**
+     * Waits until the host fd is ready for {@code events}: at once (EAGAIN if not ready) with O_NONBLOCK set on
+     * this description, else in a host ppoll on the fd plus the task's wake-up eventfd, so that a signal or the
+     * sandbox's exit ends the wait (a blocked host read could not be interrupted). Returns 0 or -errno.
+     * Another reader of the same host description may still take the data first; the read then blocks in the
+     * host, as it would have natively.
+     */
+    private long awaitReady(short events) {
+        boolean nonblock = (flags() & dev.jvisor.abi.Fcntl.O_NONBLOCK) != 0;
+        if (fileType == FileMode.S_IFREG || fileType == FileMode.S_IFDIR) {
+            return 0;
+        }
+        // A blocking write to a device that is not a terminal (/dev/null) never waits: skip the poll.
+        if (!nonblock && events == POLLOUT && fileType == FileMode.S_IFCHR && !tty) {
+            return 0;
+        }
+        Task t = Task.current();
+        if (t == null) {
+            try (Arena a = Arena.ofConfined()) {
+                return awaitReady(events, nonblock, null, a.allocate(32));
+            }
+        }
+        // The end of the task's scratch buffer: read(2) and write(2) handlers use none of it.
+        return awaitReady(events, nonblock, t, t.scratch().asSlice(Task.SCRATCH_SIZE - 32, 32));
+    }
+
+    /** {@code buf}: 32 bytes, a pollfd and its spare slot (for the waiter's eventfd), then a timespec. */
+    private long awaitReady(short events, boolean nonblock, Task t, MemorySegment buf) {
+        MemorySegment pfd = buf.asSlice(0, 16);
+        MemorySegment ts = buf.asSlice(16, 16);
+        for (;;) {
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_INT, 0, hostFd);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 4, events);
+            pfd.set(java.lang.foreign.ValueLayout.JAVA_SHORT, 6, (short) 0);
+            int r = Host.ppoll(pfd, 1, ts.fill((byte) 0));
+            if (r != 0) {
+                return 0; // ready, or an error the read itself will report
+            }
+            if (nonblock) {
+                return Errno.EAGAIN.ret();
+            }
+            if (t == null) {
+                return 0; // not on a task thread (tests): just do the blocking call
+            }
+            int w = t.waiter().awaitHost(pfd, 1, ts, Waiter.FOREVER);
+            if (w < 0 && w != (int) Errno.ETIMEDOUT.ret()) {
+                return w;
+            }
+        }
+    }
+
+    /**
+     * read(2): waits (interruptibly) for the host fd to be readable, then reads. Only the first piece of a
+     * buffer that spans several may wait; later pieces take only what is ready, as one read(2) would.
+     */
+    @Override
+    public long readToUser(dev.jvisor.sentry.mm.MemoryManager mm, long addr, long count) {
+        long r = awaitReady(POLLIN);
+        if (r < 0) {
+            return r;
+        }
+        boolean[] first = {true};
+        return mm.io(addr, count, true, seg -> {
+            if (!first[0] && fileType != FileMode.S_IFREG && readiness(POLLIN) == 0) {
+                return 0;
+            }
+            first[0] = false;
+            return hostRead(seg);
+        });
+    }
+
+    @Override
+    public long writeFromUser(dev.jvisor.sentry.mm.MemoryManager mm, long addr, long count) {
+        long r = awaitReady(POLLOUT);
+        if (r < 0) {
+            return r;
+        }
+        return mm.io(addr, count, false, hostWriter);
     }
 
     @Override
     public long read(MemorySegment dst) {
-        if (wouldBlock(POLLIN)) {
-            return Errno.EAGAIN.ret();
-        }
+        long r = awaitReady(POLLIN);
+        return r < 0 ? r : hostRead(dst);
+    }
+
+    private long hostRead(MemorySegment dst) {
         if (dst.isNative()) {
             return Host.read(hostFd, dst.address(), dst.byteSize());
         }
@@ -112,13 +206,22 @@ public final class HostFileDescription extends FileDescription {
 
     @Override
     public long write(MemorySegment src) {
-        if (wouldBlock(POLLOUT)) {
-            return Errno.EAGAIN.ret();
+        long r = awaitReady(POLLOUT);
+        return r < 0 ? r : hostWrite(src);
+    }
+
+    private long hostWrite(MemorySegment src) {
+        long n = src.isNative() ? Host.write(hostFd, src.address(), src.byteSize())
+                : SegmentCopy.drain(src, seg -> Host.write(hostFd, seg.address(), seg.byteSize()));
+        if (n == Errno.EPIPE.ret()) {
+            // The host pipe's reader is gone: the workload gets SIGPIPE as it would natively (the JVM ignores
+            // the host's).
+            Task t = Task.current();
+            if (t != null) {
+                t.sendSignal(dev.jvisor.abi.Signals.SIGPIPE);
+            }
         }
-        if (src.isNative()) {
-            return Host.write(hostFd, src.address(), src.byteSize());
-        }
-        return SegmentCopy.drain(src, seg -> Host.write(hostFd, seg.address(), seg.byteSize()));
+        return n;
     }
 
     @Override
