@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * A real program: /bin/busybox applets run natively and in the sandbox, with cwd "/", and must print and exit
  * the same. The native run is also checked against what busybox is known to print, where that does not depend
- * on the host. External commands in sh fork, exec and wait; pipelines need pipes, which come later.
+ * on the host. External commands in sh fork, exec and wait; pipelines, command substitution, background jobs,
+ * traps and {@code while read} loops run on the sandbox's pipes and signals.
  */
 class BusyboxTest {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
@@ -46,7 +47,21 @@ class BusyboxTest {
                 new Case("sh fork+exec+wait", List.of("sh", "-c", "/bin/busybox true; echo $?"), "0\n", 0),
                 new Case("sh failing command", List.of("sh", "-c", "busybox false || echo failed"), "failed\n", 0),
                 new Case("sh subshell", List.of("sh", "-c", "(exit 3); echo $?; (busybox sh -c 'exit 4'); echo $?"),
-                        "3\n4\n", 0));
+                        "3\n4\n", 0),
+                new Case("sh pipeline", List.of("sh", "-c", "echo a b c | busybox wc -w | busybox tr -d ' '"),
+                        "3\n", 0),
+                new Case("sh command substitution", List.of("sh", "-c", "x=$(busybox echo sub); echo [$x]"),
+                        "[sub]\n", 0),
+                new Case("sh background job and wait", List.of("sh", "-c",
+                        "busybox sleep 0.1 & busybox echo fg; wait $!; echo waited $?"), "fg\nwaited 0\n", 0),
+                new Case("sh trap and kill", List.of("sh", "-c", "trap 'echo trapped' USR1; kill -USR1 $$; echo after"),
+                        "trapped\nafter\n", 0),
+                new Case("sh while read over a pipe", List.of("sh", "-c",
+                        "busybox seq 3 | while read l; do echo line $l; done"), "line 1\nline 2\nline 3\n", 0),
+                new Case("sh xargs", List.of("sh", "-c", "busybox seq 3 | busybox xargs echo n"), "n 1 2 3\n", 0),
+                new Case("timeout", List.of("timeout", "1", "busybox", "sleep", "5"), "", 143),
+                new Case("sh pipe to head (SIGPIPE)", List.of("sh", "-c", "busybox yes | busybox head -2"),
+                        "y\ny\n", 0));
     }
 
     @ParameterizedTest(name = "busybox {0}")
