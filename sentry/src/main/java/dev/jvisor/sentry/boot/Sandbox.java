@@ -26,6 +26,8 @@ import java.util.ServiceLoader;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Boots a sandbox in this JVM, which becomes the sentry: the gofer (started first, so its JVM starts while we
@@ -151,8 +153,10 @@ public final class Sandbox implements AutoCloseable {
             } catch (RuntimeException | Error e) {
                 exe.file().decRef();
                 loaded.completeExceptionally(e);
+                // The ordinary exit path: the loop ends at once and TaskExit gives back the stub thread, the
+                // address space and the fds on this thread, their tracer.
                 task.threadGroup().beginExit(Signals.SIGKILL);
-                task.threadGroup().finishExit();
+                task.run();
                 return;
             }
             exe.file().decRef();
@@ -165,7 +169,11 @@ public final class Sandbox implements AutoCloseable {
             task.run(); // returns at once when a kill came before start
         });
         try {
-            loaded.get();
+            loaded.get(LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            // Never seen outside one loaded CI run; leave evidence instead of hanging the caller forever.
+            Log.warn("init not loaded after " + LOAD_TIMEOUT_SECONDS + " s; threads:\n" + threadDump());
+            throw new SandboxException("timed out loading " + exe.displayName(), 1);
         } catch (ExecutionException e) {
             try {
                 thread.join();
@@ -183,6 +191,20 @@ public final class Sandbox implements AutoCloseable {
             throw new SandboxException("interrupted while starting the sandbox", 1);
         }
         return thread;
+    }
+
+    /** How long creating the init's stub and loading its executable may take. */
+    private static final long LOAD_TIMEOUT_SECONDS = 60;
+
+    private static String threadDump() {
+        StringBuilder sb = new StringBuilder();
+        Thread.getAllStackTraces().forEach((th, st) -> {
+            sb.append(th.getName()).append(" ").append(th.getState()).append('\n');
+            for (StackTraceElement el : st) {
+                sb.append("    at ").append(el).append('\n');
+            }
+        });
+        return sb.toString();
     }
 
     private static PlatformProvider provider(String name) {
