@@ -55,35 +55,22 @@ final class FileSyscalls {
 
     /** Implements read(2). */
     public static long read(Task t, SyscallArguments a) {
-        FileDescription f = t.fdTable().get(a.i(0));
-        if (f == null) {
-            return Errno.EBADF.ret();
-        }
-        try {
-            if (!f.readable()) {
-                return Errno.EBADF.ret();
-            }
-            if (!Mman.accessOk(a.a1, a.a2)) {
-                return Errno.EFAULT.ret();
-            }
-            long count = rwCount(a.a2);
-            if (count == 0) {
-                return f.read(MemorySegment.NULL);
-            }
-            return f.readToUser(t.mm(), a.a1, count);
-        } finally {
-            f.decRef();
-        }
+        return sequential(t, a, true);
     }
 
     /** Implements write(2). */
     public static long write(Task t, SyscallArguments a) {
+        return sequential(t, a, false);
+    }
+
+    /** read(2) and write(2): the fd's own offset, one user buffer, checked with access_ok first as Linux does. */
+    private static long sequential(Task t, SyscallArguments a, boolean isRead) {
         FileDescription f = t.fdTable().get(a.i(0));
         if (f == null) {
             return Errno.EBADF.ret();
         }
         try {
-            if (!f.writable()) {
+            if (isRead ? !f.readable() : !f.writable()) {
                 return Errno.EBADF.ret();
             }
             if (!Mman.accessOk(a.a1, a.a2)) {
@@ -91,9 +78,9 @@ final class FileSyscalls {
             }
             long count = rwCount(a.a2);
             if (count == 0) {
-                return f.write(MemorySegment.NULL);
+                return isRead ? f.read(MemorySegment.NULL) : f.write(MemorySegment.NULL);
             }
-            return f.writeFromUser(t.mm(), a.a1, count);
+            return isRead ? f.readToUser(t.mm(), a.a1, count) : f.writeFromUser(t.mm(), a.a1, count);
         } finally {
             f.decRef();
         }
