@@ -1,16 +1,15 @@
 package dev.jvisor.sentry.fs.epoll;
 
+import dev.jvisor.sentry.fs.anon.AnonFileDescription;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Poll;
-import dev.jvisor.sentry.fs.anon.AnonInode;
 import dev.jvisor.sentry.fs.host.HostFileDescription;
 import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.vfs.FileDescription;
-import dev.jvisor.sentry.vfs.Kstat;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,7 +27,7 @@ import java.util.Map;
  * files notify their queues after dropping their own locks, so a listener may take the instance's lock. An
  * instance inside another is notified the same way, and loops are refused (ELOOP), so the order is a tree.
  */
-public final class EpollFileDescription extends FileDescription {
+public final class EpollFileDescription extends AnonFileDescription {
     /** Bits that are flags, not events: what a disabled one-shot item keeps. */
     static final int PRIVATE_BITS = Poll.EPOLLWAKEUP | Poll.EPOLLONESHOT | Poll.EPOLLET | Poll.EPOLLEXCLUSIVE;
     /** What EPOLLEXCLUSIVE may be combined with. */
@@ -44,12 +43,7 @@ public final class EpollFileDescription extends FileDescription {
     private final LinkedHashSet<EpollItem> ready = new LinkedHashSet<>();
 
     public EpollFileDescription() {
-        super(null, Fcntl.O_RDWR);
-    }
-
-    @Override
-    public int flags() {
-        return super.flags() & ~Fcntl.O_LARGEFILE;
+        super(Fcntl.O_RDWR, "eventpoll");
     }
 
     // ---- epoll_ctl ------------------------------------------------------------------------------------------
@@ -275,41 +269,6 @@ public final class EpollFileDescription extends FileDescription {
     }
 
     // ---- the rest -------------------------------------------------------------------------------------------
-
-    @Override
-    public long read(MemorySegment dst) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long write(MemorySegment src) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long pread(MemorySegment dst, long offset) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long seek(long off, int whence) {
-        return Errno.ESPIPE.ret();
-    }
-
-    @Override
-    public long size() {
-        return 0;
-    }
-
-    @Override
-    public long stat(Kstat k) {
-        return AnonInode.stat(k);
-    }
-
-    @Override
-    public String anonymousName() {
-        return "anon_inode:[eventpoll]";
-    }
 
     @Override
     protected void release() {

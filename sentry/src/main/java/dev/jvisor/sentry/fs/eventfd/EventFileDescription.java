@@ -1,17 +1,15 @@
 package dev.jvisor.sentry.fs.eventfd;
 
+import dev.jvisor.sentry.fs.anon.AnonFileDescription;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Poll;
-import dev.jvisor.sentry.fs.anon.AnonInode;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.kernel.Waiter;
 import dev.jvisor.sentry.mm.MemoryManager;
-import dev.jvisor.sentry.vfs.FileDescription;
-import dev.jvisor.sentry.vfs.Kstat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -20,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * 0; a write adds to it and waits while the sum would pass 2^64 - 2. Guarded by this; the queue is notified
  * after the lock is dropped.
  */
-public final class EventFileDescription extends FileDescription {
+public final class EventFileDescription extends AnonFileDescription {
     /** The most the counter can hold: 2^64 - 2 (as an unsigned long). */
     private static final long MAX = 0xfffffffffffffffeL;
 
@@ -29,14 +27,9 @@ public final class EventFileDescription extends FileDescription {
     private long count; // guarded by this; unsigned
 
     public EventFileDescription(long initial, boolean semaphore, boolean nonblocking) {
-        super(null, Fcntl.O_RDWR | (nonblocking ? Fcntl.O_NONBLOCK : 0));
+        super(Fcntl.O_RDWR | (nonblocking ? Fcntl.O_NONBLOCK : 0), "eventfd");
         this.count = initial;
         this.semaphore = semaphore;
-    }
-
-    @Override
-    public int flags() {
-        return super.flags() & ~Fcntl.O_LARGEFILE;
     }
 
     private boolean nonblocking() {
@@ -131,31 +124,6 @@ public final class EventFileDescription extends FileDescription {
     }
 
     @Override
-    public long read(MemorySegment dst) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long write(MemorySegment src) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long pread(MemorySegment dst, long offset) {
-        return Errno.ESPIPE.ret();
-    }
-
-    @Override
-    public long seek(long off, int whence) {
-        return Errno.ESPIPE.ret();
-    }
-
-    @Override
-    public long size() {
-        return 0;
-    }
-
-    @Override
     public synchronized int readiness(int mask) {
         int m = 0;
         // Linux reports only POLLIN and POLLOUT here, never the RDNORM/WRNORM variants.
@@ -171,16 +139,6 @@ public final class EventFileDescription extends FileDescription {
     @Override
     public WaitQueue eventQueue() {
         return queue;
-    }
-
-    @Override
-    public long stat(Kstat k) {
-        return AnonInode.stat(k);
-    }
-
-    @Override
-    public String anonymousName() {
-        return "anon_inode:[eventfd]";
     }
 
     /** The counter, for /proc/pid/fdinfo and tests. */

@@ -1,18 +1,16 @@
 package dev.jvisor.sentry.fs.timerfd;
 
+import dev.jvisor.sentry.fs.anon.AnonFileDescription;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Poll;
-import dev.jvisor.sentry.fs.anon.AnonInode;
 import dev.jvisor.sentry.kernel.IntervalTimer;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.kernel.Waiter;
 import dev.jvisor.sentry.mm.MemoryManager;
-import dev.jvisor.sentry.vfs.FileDescription;
-import dev.jvisor.sentry.vfs.Kstat;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -20,13 +18,13 @@ import java.lang.foreign.MemorySegment;
  * A timerfd: an {@link IntervalTimer} whose expirations a read(2) takes as an 8-byte count (waiting while there
  * are none). The clock only matters for absolute settings, which the syscall converts to a relative time.
  */
-public final class TimerFileDescription extends FileDescription {
+public final class TimerFileDescription extends AnonFileDescription {
     private final int clock;
     private final WaitQueue queue = new WaitQueue();
     private final IntervalTimer timer = new IntervalTimer((tm, n) -> queue.notify(Poll.POLLIN));
 
     public TimerFileDescription(int clock, boolean nonblocking) {
-        super(null, Fcntl.O_RDWR | (nonblocking ? Fcntl.O_NONBLOCK : 0));
+        super(Fcntl.O_RDWR | (nonblocking ? Fcntl.O_NONBLOCK : 0), "timerfd");
         this.clock = clock;
     }
 
@@ -36,11 +34,6 @@ public final class TimerFileDescription extends FileDescription {
 
     public IntervalTimer timer() {
         return timer;
-    }
-
-    @Override
-    public int flags() {
-        return super.flags() & ~Fcntl.O_LARGEFILE;
     }
 
     @Override
@@ -83,31 +76,6 @@ public final class TimerFileDescription extends FileDescription {
     }
 
     @Override
-    public long read(MemorySegment dst) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long write(MemorySegment src) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long pread(MemorySegment dst, long offset) {
-        return Errno.ESPIPE.ret();
-    }
-
-    @Override
-    public long seek(long off, int whence) {
-        return Errno.ESPIPE.ret();
-    }
-
-    @Override
-    public long size() {
-        return 0;
-    }
-
-    @Override
     public int readiness(int mask) {
         return timer.pending() > 0 ? Poll.POLLIN : 0;
     }
@@ -115,16 +83,6 @@ public final class TimerFileDescription extends FileDescription {
     @Override
     public WaitQueue eventQueue() {
         return queue;
-    }
-
-    @Override
-    public long stat(Kstat k) {
-        return AnonInode.stat(k);
-    }
-
-    @Override
-    public String anonymousName() {
-        return "anon_inode:[timerfd]";
     }
 
     @Override
