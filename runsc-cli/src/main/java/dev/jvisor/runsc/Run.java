@@ -4,6 +4,7 @@ import dev.jvisor.abi.Log;
 import dev.jvisor.runsc.oci.Bundle;
 import dev.jvisor.runsc.oci.BundleConfigException;
 import dev.jvisor.runsc.oci.OciSpec;
+import dev.jvisor.runsc.oci.ResourceLimits;
 import dev.jvisor.sentry.boot.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,9 +63,15 @@ final class Run extends BaseCommand {
             // The sentry provides /proc, /dev and /sys itself; other mounts are not applied yet.
             Log.debug("mounts not applied: " + c.mounts().stream().map(OciSpec.Mount::destination).toList());
         }
+        SandboxSpec.Limits limits;
+        try {
+            limits = ResourceLimits.of(b.dir().resolve(Bundle.CONFIG).toString(), c);
+        } catch (BundleConfigException e) {
+            throw new CliException(e.getMessage()); // Bundle.load validated them already
+        }
         return new SandboxSpec(List.copyOf(p.args()), p.env() == null ? List.of() : List.copyOf(p.env()), p.cwd(),
                 b.rootfs().toString(), c.root().readonly(), g.overlay2().rootInMemory(), u.uid(), u.gid(), groups,
-                c.hostname() != null ? c.hostname() : id, g.platform(), g.strace(), GoferCommand.of(g));
+                c.hostname() != null ? c.hostname() : id, limits, g.platform(), g.strace(), GoferCommand.of(g));
     }
 
     /** Writes the PID as runc does (decimal, no newline), atomically so a reader never sees a partial file. */

@@ -94,7 +94,9 @@ public final class Sandbox implements AutoCloseable {
         MemoryFile mf = null;
         Platform platform = null;
         try {
-            mf = new MemoryFile(MemoryFile.DEFAULT_SIZE, defaultMemoryLimit());
+            SandboxSpec.Limits limits = spec.limits() == null ? SandboxSpec.Limits.NONE : spec.limits();
+            mf = new MemoryFile(MemoryFile.DEFAULT_SIZE,
+                    limits.memoryBytes() > 0 ? limits.memoryBytes() : defaultMemoryLimit());
             platform = provider.create(mf.fd());
             // The gofer's JVM has been booting meanwhile; this is the first wait for it.
             VirtualFilesystem vfs = VirtualFilesystem.forSandbox(goferClient(gofer, spec), spec.overlay(),
@@ -103,7 +105,13 @@ public final class Sandbox implements AutoCloseable {
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
             }
+            if (limits.maxTasks() > 0) {
+                kernel.pids().maxTasks(limits.maxTasks());
+            }
             ThreadGroup tg = ThreadGroup.newInit(kernel.pids(), kernel.allocatePid());
+            for (SandboxSpec.Rlimit r : limits.rlimits()) {
+                tg.rlimits().set(r.resource(), r.soft(), r.hard());
+            }
             Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
             InitProcess.setUp(task, spec);
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
