@@ -48,6 +48,6 @@ final class Do extends BaseCommand {
         GlobalOptions g = globals();
         return new SandboxSpec(List.copyOf(command), environ, dir, root.toString(), true,
                 g.overlay2().rootInMemory(), who.uid(), who.gid(), who.groups(), who.hostname(),
-                SandboxSpec.Limits.NONE, g.platform(), g.strace(), GoferCommand.of(g));
+                SandboxSpec.Limits.NONE, List.of(), g.platform(), g.strace(), GoferCommand.of(g));
     }
 }

@@ -30,7 +30,8 @@ class ResourceLimitsTest {
 
     @Test
     void pidsAndMemoryLimitsAreCarried() throws Exception {
-        SandboxSpec.Limits l = limits("", "{\"resources\": {\"pids\": {\"limit\": 20}, \"memory\": {\"limit\": 67108864}}}");
+        SandboxSpec.Limits l = limits("",
+                "{\"resources\": {\"pids\": {\"limit\": 20}, \"memory\": {\"limit\": 67108864}}}");
         assertEquals(20, l.maxTasks());
         assertEquals(64L << 20, l.memoryBytes());
     }

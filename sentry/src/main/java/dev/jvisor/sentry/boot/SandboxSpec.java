@@ -17,13 +17,14 @@ import java.util.List;
  * @param additionalGids supplementary groups
  * @param hostname the UTS hostname
  * @param limits the container's resource limits ({@link Limits#NONE} for the defaults)
+ * @param mounts filesystems mounted over the root, in order
  * @param platform "ptrace" (today the only one that runs)
  * @param strace log every syscall
  * @param goferCommand the command line that starts a gofer JVM, to which the sentry appends its own arguments
  */
 public record SandboxSpec(List<String> argv, List<String> env, String cwd, String rootPath, boolean rootReadonly,
                           boolean overlay, int uid, int gid, int[] additionalGids, String hostname, Limits limits,
-                          String platform, boolean strace, List<String> goferCommand) {
+                          List<Mount> mounts, String platform, boolean strace, List<String> goferCommand) {
 
     /**
      * Resource limits the sentry enforces itself (config.json's linux.resources and process.rlimits).
@@ -39,6 +40,9 @@ public record SandboxSpec(List<String> argv, List<String> env, String cwd, Strin
             rlimits = List.copyOf(rlimits);
         }
     }
+
+    /** A filesystem mounted at {@code destination} (absolute); {@code type} is "tmpfs", the only one so far. */
+    public record Mount(String type, String destination, boolean readonly) {}
 
     /** One setrlimit(2) for init: a resource number (RLIMIT_*) and its soft and hard values (-1 is infinity). */
     public record Rlimit(int resource, long soft, long hard) {}

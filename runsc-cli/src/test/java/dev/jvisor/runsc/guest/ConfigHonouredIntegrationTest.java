@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * config.json honoured by {@code jrunsc run}: linux.resources.pids.limit and memory.limit are enforced by the
- * sentry (EAGAIN from fork, ENOMEM from mmap, and the sandbox survives both), and process.user, process.rlimits
- * and hostname are what the workload sees. The programs are in test resources {@code limits/}, not in the
- * differential suite: natively they would run without the limits.
+ * sentry (EAGAIN from fork, ENOMEM from mmap, and the sandbox survives both); process.user, process.rlimits
+ * and hostname are what the workload sees; tmpfs mounts are made. The programs are in test resources
+ * {@code limits/}, not in the differential suite: natively they would run without the limits.
  */
-class ConfigLimitsIntegrationTest {
+class ConfigHonouredIntegrationTest {
     @TempDir
     static Path dir;
 
@@ -98,8 +99,8 @@ class ConfigLimitsIntegrationTest {
                         "hard", 1)))));
         Outcome o = run(b, "badrlimit");
         assertEquals(1, o.status());
-        assertEquals("jrunsc: " + b.resolve("config.json") + ": process.rlimits[0].type: unknown rlimit RLIMIT_BOGUS\n",
-                o.stderr());
+        assertEquals("jrunsc: " + b.resolve("config.json")
+                + ": process.rlimits[0].type: unknown rlimit RLIMIT_BOGUS\n", o.stderr());
     }
 
     @Test
@@ -110,6 +111,41 @@ class ConfigLimitsIntegrationTest {
         assertEquals(1, o.status());
         assertEquals("jrunsc: " + b.resolve("config.json")
                 + ": linux.resources.memory.limit: -5 is neither a byte count nor -1\n", o.stderr());
+    }
+
+    @Test
+    void tmpfsMountsAreMadeReadWriteOrReadOnlyWithTheirDestinationsCreated() throws Exception {
+        Path b = bundle("tmpfs", List.of("/bin/busybox", "sh", "-c", "echo hi > /scratch/f && busybox cat /scratch/f;"
+                + " echo x > /ro/f; busybox ls -d /a/b/c; busybox grep ^tmpfs /proc/mounts"), c -> {
+                    ArrayNode mounts = (ArrayNode) c.get("mounts");
+                    mounts.add(tmpfs("/scratch", "nosuid", "size=1m"));
+                    mounts.add(tmpfs("/ro", "ro"));
+                    mounts.add(tmpfs("/a/b/c"));
+                });
+        Outcome o = run(b, "tmpfs");
+        assertEquals("sh: can't create /ro/f: Read-only file system\n", o.stderr());
+        // The config's /dev and /dev/shm tmpfs mounts stand for the sentry's own dev (source "none").
+        assertEquals("hi\n/a/b/c\ntmpfs /scratch tmpfs rw 0 0\ntmpfs /ro tmpfs ro 0 0\ntmpfs /a/b/c tmpfs rw 0 0\n",
+                o.stdout());
+        assertEquals(0, o.status());
+        assertTrue(Files.notExists(b.resolve("rootfs/scratch")), "the mountpoint reached the host");
+    }
+
+    @Test
+    void aTmpfsMountWhoseDestinationIsMissingUnderAReadOnlyRootIsOneLine() throws Exception {
+        Path b = bundle("tmpfsmissing", List.of("/bin/busybox", "true"), c -> ((ArrayNode) c.get("mounts"))
+                .add(tmpfs("/scratch")));
+        Outcome o = Sandbox.jrunsc(dir, List.of("--overlay2=none", "--root", dir.resolve("state").toString(), "run",
+                "--bundle", b.toString(), "tmpfsmissing"));
+        assertEquals("jrunsc: cannot mount tmpfs at /scratch: No such file or directory\n", o.stderr());
+        assertEquals(1, o.status());
+    }
+
+    private static ObjectNode tmpfs(String destination, String... options) {
+        ObjectNode m = JSON.createObjectNode().put("destination", destination).put("type", "tmpfs")
+                .put("source", "tmpfs");
+        m.set("options", JSON.valueToTree(List.of(options)));
+        return m;
     }
 
     private static ObjectNode resources(ObjectNode config) {
