@@ -47,7 +47,7 @@ final class Do extends BaseCommand {
                 .map(e -> e.getKey() + "=" + e.getValue()).toList();
         GlobalOptions g = globals();
         return new SandboxSpec(List.copyOf(command), environ, dir, root.toString(), true,
-                g.overlay2().rootInMemory(), who.uid(), who.gid(), who.groups(), who.hostname(), g.platform(),
-                g.strace(), GoferCommand.of(g));
+                g.overlay2().rootInMemory(), who.uid(), who.gid(), who.groups(), who.hostname(),
+                SandboxSpec.Limits.NONE, List.of(), g.platform(), g.strace(), GoferCommand.of(g));
     }
 }

@@ -4,6 +4,7 @@ import dev.jvisor.abi.Log;
 import dev.jvisor.runsc.oci.Bundle;
 import dev.jvisor.runsc.oci.BundleConfigException;
 import dev.jvisor.runsc.oci.OciSpec;
+import dev.jvisor.runsc.oci.ResourceLimits;
 import dev.jvisor.sentry.boot.SandboxSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -58,13 +59,48 @@ final class Run extends BaseCommand {
         OciSpec.User u = p.user() != null ? p.user() : new OciSpec.User(null, null, null, null);
         int[] groups = u.additionalGids() == null ? new int[0]
                 : u.additionalGids().stream().mapToInt(Integer::intValue).toArray();
-        if (c.mounts() != null && !c.mounts().isEmpty()) {
-            // The sentry provides /proc, /dev and /sys itself; other mounts are not applied yet.
-            Log.debug("mounts not applied: " + c.mounts().stream().map(OciSpec.Mount::destination).toList());
+        List<SandboxSpec.Mount> mounts = mounts(c);
+        SandboxSpec.Limits limits;
+        try {
+            limits = ResourceLimits.of(b.dir().resolve(Bundle.CONFIG).toString(), c);
+        } catch (BundleConfigException e) {
+            throw new CliException(e.getMessage()); // Bundle.load validated them already
         }
         return new SandboxSpec(List.copyOf(p.args()), p.env() == null ? List.of() : List.copyOf(p.env()), p.cwd(),
                 b.rootfs().toString(), c.root().readonly(), g.overlay2().rootInMemory(), u.uid(), u.gid(), groups,
-                c.hostname() != null ? c.hostname() : id, g.platform(), g.strace(), GoferCommand.of(g));
+                c.hostname() != null ? c.hostname() : id, limits, mounts, g.platform(), g.strace(), GoferCommand.of(g));
+    }
+
+    /**
+     * The config's mounts the sentry makes: tmpfs anywhere but under /dev, /proc and /sys, which the sentry
+     * provides itself (its dev, proc and sys stand for the usual /dev tmpfs, devpts, mqueue, proc, sysfs and
+     * cgroup mounts). Bind mounts and other types are not applied yet; they are listed in the debug log.
+     */
+    static List<SandboxSpec.Mount> mounts(OciSpec c) {
+        List<SandboxSpec.Mount> out = new java.util.ArrayList<>();
+        List<String> skipped = new java.util.ArrayList<>();
+        for (OciSpec.Mount m : c.mounts() == null ? List.<OciSpec.Mount>of() : c.mounts()) {
+            String dest = m.destination() == null ? "" : Path.of("/").resolve(m.destination()).normalize().toString();
+            if ("tmpfs".equals(m.type()) && !sentryOwned(dest)) {
+                boolean ro = m.options() != null && m.options().contains("ro");
+                out.add(new SandboxSpec.Mount("tmpfs", dest, ro));
+            } else {
+                skipped.add(m.type() + " at " + dest);
+            }
+        }
+        if (!skipped.isEmpty()) {
+            Log.debug("mounts not applied (the sentry provides /dev, /proc and /sys; binds come later): " + skipped);
+        }
+        return out;
+    }
+
+    private static boolean sentryOwned(String dest) {
+        for (String own : List.of("/dev", "/proc", "/sys")) {
+            if (dest.equals(own) || dest.startsWith(own + "/")) {
+                return true;
+            }
+        }
+        return dest.equals("/");
     }
 
     /** Writes the PID as runc does (decimal, no newline), atomically so a reader never sees a partial file. */

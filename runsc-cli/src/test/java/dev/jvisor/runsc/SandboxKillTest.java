@@ -59,7 +59,8 @@ class SandboxKillTest {
         assumeTrue(gcc.waitFor(120, TimeUnit.SECONDS) && gcc.exitValue() == 0, "gcc -static is not available");
 
         SandboxSpec spec = new SandboxSpec(List.of(exe.toString()), List.of(), "/", "/", true, true, 0, 0,
-                new int[0], "sandbox", "ptrace", false, GoferLauncher.defaultCommand());
+                new int[0], "sandbox", SandboxSpec.Limits.NONE, List.of(), "ptrace", false,
+                GoferLauncher.defaultCommand());
         try (Sandbox s = Sandbox.start(spec)) {
             Thread.sleep(1500); // the threads and the child reach their waits
             assertTrue(taskThreads() >= 3, "expected three running tasks, found " + taskThreads());

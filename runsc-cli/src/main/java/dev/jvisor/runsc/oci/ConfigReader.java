@@ -82,6 +82,7 @@ public final class ConfigReader {
                 "root.path", "required");
         require(name, s.hostname() == null || s.hostname().length() <= HOST_NAME_MAX, "hostname",
                 "longer than " + HOST_NAME_MAX + " characters");
+        ResourceLimits.of(name, s); // throws for an invalid rlimit or resource limit
     }
 
     private static void require(String name, boolean ok, String field, String problem) throws BundleConfigException {

@@ -51,7 +51,16 @@ public record OciSpec(String ociVersion, Process process, Root root, String host
 
     /** The Linux section, as far as jrunsc looks at it. */
     public record Linux(List<Namespace> namespaces, String cgroupsPath, List<String> maskedPaths,
-                        List<String> readonlyPaths) {}
+                        List<String> readonlyPaths, Resources resources) {}
+
+    /** linux.resources: the sentry enforces pids.limit and memory.limit itself; the rest is for host cgroups. */
+    public record Resources(Pids pids, Memory memory) {}
+
+    /** A limit of 0 or less means none. */
+    public record Pids(Long limit) {}
+
+    /** memory.limit in bytes; -1 means none. */
+    public record Memory(Long limit) {}
 
     public record Namespace(String type, String path) {}
 }

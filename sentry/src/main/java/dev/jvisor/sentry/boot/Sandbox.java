@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.boot;
 
+import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.Log;
 import dev.jvisor.abi.SigInfo;
 import dev.jvisor.abi.Signals;
@@ -7,6 +8,7 @@ import dev.jvisor.gofer.client.GoferClient;
 import dev.jvisor.gofer.client.GoferException;
 import dev.jvisor.gofer.client.GoferLauncher;
 import dev.jvisor.gofer.client.GoferProcess;
+import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.SignalDelivery;
@@ -94,16 +96,25 @@ public final class Sandbox implements AutoCloseable {
         MemoryFile mf = null;
         Platform platform = null;
         try {
-            mf = new MemoryFile(MemoryFile.DEFAULT_SIZE, defaultMemoryLimit());
+            SandboxSpec.Limits limits = spec.limits() == null ? SandboxSpec.Limits.NONE : spec.limits();
+            mf = new MemoryFile(MemoryFile.DEFAULT_SIZE,
+                    limits.memoryBytes() > 0 ? limits.memoryBytes() : defaultMemoryLimit());
             platform = provider.create(mf.fd());
             // The gofer's JVM has been booting meanwhile; this is the first wait for it.
             VirtualFilesystem vfs = VirtualFilesystem.forSandbox(goferClient(gofer, spec), spec.overlay(),
                     spec.rootReadonly() && !spec.overlay());
+            mount(vfs, spec);
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
             }
+            if (limits.maxTasks() > 0) {
+                kernel.pids().maxTasks(limits.maxTasks());
+            }
             ThreadGroup tg = ThreadGroup.newInit(kernel.pids(), kernel.allocatePid());
+            for (SandboxSpec.Rlimit r : limits.rlimits()) {
+                tg.rlimits().set(r.resource(), r.soft(), r.hard());
+            }
             Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
             InitProcess.setUp(task, spec);
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
@@ -120,6 +131,23 @@ public final class Sandbox implements AutoCloseable {
             }
             gofer.close();
             throw e;
+        }
+    }
+
+    /** Mounts the spec's filesystems; a mount that cannot be made stops the start-up, naming it. */
+    private static void mount(VirtualFilesystem vfs, SandboxSpec spec) {
+        for (SandboxSpec.Mount m : spec.mounts() == null ? List.<SandboxSpec.Mount>of() : spec.mounts()) {
+            if (!m.type().equals("tmpfs")) {
+                throw new SandboxException("mount at " + m.destination() + ": type " + m.type()
+                        + " is not supported", 1);
+            }
+            try {
+                // Without an overlay the root is read-only: the destination must exist.
+                vfs.mountAtPath(m.destination(), new TmpfsFilesystem(), m.readonly(), "tmpfs", spec.overlay());
+            } catch (ErrnoException e) {
+                throw new SandboxException("cannot mount tmpfs at " + m.destination() + ": "
+                        + e.errno().description(), 1);
+            }
         }
     }
 

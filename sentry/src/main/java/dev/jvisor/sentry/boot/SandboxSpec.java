@@ -16,11 +16,34 @@ import java.util.List;
  * @param gid the init process's gid
  * @param additionalGids supplementary groups
  * @param hostname the UTS hostname
+ * @param limits the container's resource limits ({@link Limits#NONE} for the defaults)
+ * @param mounts filesystems mounted over the root, in order
  * @param platform "ptrace" (today the only one that runs)
  * @param strace log every syscall
  * @param goferCommand the command line that starts a gofer JVM, to which the sentry appends its own arguments
  */
 public record SandboxSpec(List<String> argv, List<String> env, String cwd, String rootPath, boolean rootReadonly,
-                          boolean overlay, int uid, int gid, int[] additionalGids, String hostname, String platform,
-                          boolean strace, List<String> goferCommand) {
+                          boolean overlay, int uid, int gid, int[] additionalGids, String hostname, Limits limits,
+                          List<Mount> mounts, String platform, boolean strace, List<String> goferCommand) {
+
+    /**
+     * Resource limits the sentry enforces itself (config.json's linux.resources and process.rlimits).
+     *
+     * @param maxTasks most tasks alive at once (linux.resources.pids.limit); 0 for the default
+     * @param memoryBytes most workload memory allocated at once (linux.resources.memory.limit); 0 for the host's RAM
+     * @param rlimits the init process's rlimits, replacing the defaults for the resources they name
+     */
+    public record Limits(int maxTasks, long memoryBytes, List<Rlimit> rlimits) {
+        public static final Limits NONE = new Limits(0, 0, List.of());
+
+        public Limits {
+            rlimits = List.copyOf(rlimits);
+        }
+    }
+
+    /** A filesystem mounted at {@code destination} (absolute); {@code type} is "tmpfs", the only one so far. */
+    public record Mount(String type, String destination, boolean readonly) {}
+
+    /** One setrlimit(2) for init: a resource number (RLIMIT_*) and its soft and hard values (-1 is infinity). */
+    public record Rlimit(int resource, long soft, long hard) {}
 }

@@ -130,6 +130,18 @@ public final class VirtualFilesystem {
     }
 
     private void mountAt(String path, Filesystem fs, boolean readonly, String source, boolean mayCreate) {
+        try {
+            mountAtPath(path, fs, readonly, source, mayCreate);
+        } catch (ErrnoException e) {
+            Log.warn("vfs: cannot mount " + fs.type() + " at " + path + ": " + e.errno());
+        }
+    }
+
+    /**
+     * Mounts {@code fs} at the absolute {@code path}, creating missing directories on the way when
+     * {@code mayCreate} (as runc does for a mount's destination). Throws the errno that stopped it.
+     */
+    public Mount mountAtPath(String path, Filesystem fs, boolean readonly, String source, boolean mayCreate) {
         VirtualDentry r = root();
         PathWalk w = new PathWalk(this, null, KERNEL_CREDS, r);
         VirtualDentry at;
@@ -137,15 +149,25 @@ public final class VirtualFilesystem {
             at = w.walk(r, path, true, false);
         } catch (ErrnoException e) {
             if (e.errno() != Errno.ENOENT || !mayCreate) {
-                Log.warn("vfs: cannot mount " + fs.type() + " at " + path + ": " + e.errno());
-                return;
+                throw e;
             }
-            VirtualDentry dir = w.walk(r, path, true, true);
-            String name = w.last;
-            Inode made = dir.inode().mkdir(name, 0755, 0, 0);
-            at = new VirtualDentry(dir.mount(), dir.dentry().added(name, made));
+            at = r;
+            for (String name : path.split("/")) {
+                if (name.isEmpty()) {
+                    continue;
+                }
+                try {
+                    at = new PathWalk(this, null, KERNEL_CREDS, r).walk(at, name, true, false);
+                } catch (ErrnoException missing) {
+                    if (missing.errno() != Errno.ENOENT) {
+                        throw missing;
+                    }
+                    Inode made = at.inode().mkdir(name, 0755, 0, 0);
+                    at = new VirtualDentry(at.mount(), at.dentry().added(name, made));
+                }
+            }
         }
-        mount(at, fs, readonly, source);
+        return mount(at, fs, readonly, source);
     }
 
     /** The encoded length of {@code s} in bytes. */
