@@ -38,6 +38,11 @@ public final class ProcFilesystem extends Filesystem {
         return processes;
     }
 
+    /** When this /proc was made: the sandbox's boot, from which stat's start times count. */
+    long bootNanos() {
+        return bootNanos;
+    }
+
     VirtualFilesystem vfs() {
         return vfs;
     }
