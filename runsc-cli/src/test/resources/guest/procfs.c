@@ -5,7 +5,10 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <time.h>
 #include <sys/wait.h>
 
 /* The contents of a small /proc file, NUL-terminated, or "" if it cannot be read. */
@@ -202,5 +205,53 @@ int main(void) {
     SAY("anon: %s\n", strchr(line, ' ') + 1);
     FACT(maps_line((unsigned long) m + 4096, line, sizeof line));
     SAY("anon guard: %s\n", strchr(line, ' ') + 1);
+
+    /* cpuinfo, /proc/stat and sched_getaffinity agree on the CPUs glibc counts */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    FACT(cpus >= 1);
+    int entries = 0, cpu_lines = 0;
+    for (char *l = slurp("/proc/cpuinfo"); l != NULL && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        entries += strncmp(l, "processor\t: ", 12) == 0;
+    }
+    FACT(entries == cpus);
+    char *st = slurp("/proc/stat");
+    FACT(strncmp(st, "cpu  ", 5) == 0);
+    long btime = 0;
+    for (char *l = st; l != NULL && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        cpu_lines += strncmp(l, "cpu", 3) == 0 && l[3] >= '0' && l[3] <= '9';
+        if (strncmp(l, "btime ", 6) == 0) {
+            btime = atol(l + 6);
+        }
+    }
+    FACT(cpu_lines == cpus);
+    FACT(btime > 0 && btime <= time(NULL));
+    cpu_set_t set;
+    EXPECT(sched_getaffinity(0, sizeof set, &set), 0);
+    FACT(CPU_COUNT(&set) == cpus);
+
+    /* meminfo: the kernel's layout, free memory within the total */
+    char *mi = slurp("/proc/meminfo");
+    long total = -1, free_kb = -1, avail = -1;
+    FACT(sscanf(mi, "MemTotal: %ld kB\nMemFree: %ld kB\nMemAvailable: %ld kB\n", &total, &free_kb, &avail) == 3);
+    FACT(mi[15] == ' ' && mi[23] >= '0' && mi[23] <= '9');      /* "%-16s%8lu kB": right-aligned in 8 */
+    FACT(total > 0 && free_kb >= 0 && free_kb <= total && avail <= total);
+
+    /* loadavg: three averages, runnable/total, last pid */
+    float l1, l5, l15;
+    int running, total_tasks, last;
+    FACT(sscanf(slurp("/proc/loadavg"), "%f %f %f %d/%d %d", &l1, &l5, &l15, &running, &total_tasks, &last) == 6);
+    FACT(running >= 1 && running <= total_tasks);
+
+    /* limits: the header and a row set through setrlimit */
+    struct rlimit r = {.rlim_cur = 1000, .rlim_max = 1000};
+    EXPECT(setrlimit(RLIMIT_NOFILE, &r), 0);
+    char *lim = slurp("/proc/self/limits");
+    char *nl = strchr(lim, '\n');
+    SAY("%.*s|\n", (int) (nl - lim), lim);
+    char *row = strstr(lim, "Max open files");
+    FACT(row != NULL);
+    SAY("%.*s|\n", row ? (int) (strchr(row, '\n') - row) : 0, row ? row : "");
+    row = strstr(lim, "Max nice priority");
+    SAY("%.*s|\n", row ? (int) (strchr(row, '\n') - row) : 0, row ? row : "");
     return guest_done();
 }

@@ -15,14 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * /proc/[pid]: exe, cwd and root links, cmdline, comm, status, stat, maps, mounts and the fd and task
+ * /proc/[pid]: exe, cwd and root links, cmdline, comm, status, stat, maps, limits, mounts and the fd and task
  * directories. Owned by the
  * process's effective uid and gid, as Linux shows it for a dumpable process. Inode numbers derive from the PID
  * so they stay stable across lookups.
  */
 final class ProcPidDirectory extends Inode {
     private static final String[] NAMES = {"exe", "cwd", "root", "cmdline", "comm", "status", "mounts", "fd", "stat",
-        "maps", "task"};
+        "maps", "task", "limits"};
 
     private final ProcFilesystem proc;
     private final ProcessTable.Process process;
@@ -76,6 +76,7 @@ final class ProcPidDirectory extends Inode {
                 case "stat" -> file(ino, () -> bytes(ProcStat.line(leader, pid, proc.bootNanos(),
                         process.startNanos())));
                 case "maps" -> file(ino, this::maps);
+                case "limits" -> file(ino, () -> bytes(ProcSystemFiles.limits(leader.threadGroup().rlimits())));
                 case "task" -> new ProcTaskDirectory(proc, process, ino, uid(), gid());
                 case "mounts" -> file(ino, proc::mountsText);
                 case "fd" -> new ProcFdDirectory(proc, ino, leader, uid(), gid());
