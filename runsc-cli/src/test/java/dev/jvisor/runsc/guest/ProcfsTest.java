@@ -3,7 +3,9 @@ package dev.jvisor.runsc.guest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -28,6 +30,23 @@ class ProcfsTest {
                     1     0 S    busybox
                     2     1 S    sleep
                     3     1 R    busybox
+                """, o.stdout(), o.toString());
+        assertEquals(0, o.status(), o.toString());
+    }
+
+    @Test
+    void procpsPsParsesStatAndStatusOfEveryProcess() throws Exception {
+        assumeFalse(Sandbox.NATIVE_ONLY);
+        assumeTrue(Files.isExecutable(Path.of("/bin/ps")), "procps is not installed");
+        Outcome o = Sandbox.run(ROOT, List.of("/bin/busybox", "sh", "-c",
+                "/bin/sleep 5 & while read -r c < /proc/$!/comm; [ \"$c\" != sleep ]; do :; done;"
+                        + " /bin/ps -e -o pid,ppid,stat,nlwp,comm; kill $!; wait"));
+        // init leads its session (s); NLWP is the thread count
+        assertEquals("""
+                  PID  PPID STAT NLWP COMMAND
+                    1     0 Ss      1 busybox
+                    2     1 S       1 sleep
+                    3     1 R       1 ps
                 """, o.stdout(), o.toString());
         assertEquals(0, o.status(), o.toString());
     }
