@@ -177,6 +177,7 @@ int main(void) {
     EXPECT(stat_fields(path, f), 52);
     SAY("exited child state: %s\n", f[2]);
     SAY("exited child exit_code: %s\n", f[51]);
+    FACT(atol(f[22]) == 0 && atol(f[23]) == 0);   /* a zombie has no memory: vsize and rss are 0 */
     int status;
     FACT(waitpid(child, &status, 0) == child);
     EXPECT_ERR(open(path, O_RDONLY), ENOENT);

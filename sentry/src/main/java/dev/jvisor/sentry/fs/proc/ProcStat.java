@@ -88,7 +88,7 @@ final class ProcStat {
     static String line(Task t, int id, long bootNanos, long startNanos) {
         ThreadGroup g = t.threadGroup();
         char state = state(t);
-        MemoryManager mm = state == 'Z' && t.mm() == null ? null : mm(t);
+        MemoryManager mm = state == 'Z' ? null : mm(t);     // a zombie has given its memory up: sizes are 0
         long start = Math.max(0, startNanos - bootNanos) / (1_000_000_000L / CLOCK_TICKS);
         long[] action = new long[4];
         long ignored = 0;

@@ -109,6 +109,8 @@ class ProcStatTest {
         String[] f = fields(ProcStat.line(child, child.pid(), 0, 0));
         assertEquals("Z", f[3]);
         assertEquals("768", f[52], "exit_code, in waitpid(2)'s form");
+        assertEquals("0", f[23], "vsize");
+        assertEquals("0", f[24], "rss");
         assertEquals("Z (zombie)", ProcStat.stateName('Z'));
     }
 
