@@ -60,6 +60,10 @@ class BusyboxTest {
                         "busybox seq 3 | while read l; do echo line $l; done"), "line 1\nline 2\nline 3\n", 0),
                 new Case("sh xargs", List.of("sh", "-c", "busybox seq 3 | busybox xargs echo n"), "n 1 2 3\n", 0),
                 new Case("timeout", List.of("timeout", "1", "busybox", "sleep", "5"), "", 143),
+                new Case("nproc", List.of("nproc"), null, 0),
+                new Case("cpuinfo processors", List.of("grep", "-c", "^processor", "/proc/cpuinfo"), null, 0),
+                new Case("cpuinfo model name", List.of("sh", "-c", "busybox grep -m1 '^model name' /proc/cpuinfo"),
+                        null, 0),
                 new Case("sh pipe to head (SIGPIPE)", List.of("sh", "-c", "busybox yes | busybox head -2"),
                         "y\ny\n", 0));
     }

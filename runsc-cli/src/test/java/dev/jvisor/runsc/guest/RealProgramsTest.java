@@ -33,6 +33,8 @@ class RealProgramsTest {
                         "(exit 7); echo $?; x=$(/bin/echo inner); echo \"$x\"; false; echo $?")),
                 new Case("bash 2000-iteration loop", List.of("/bin/bash", "-c",
                         "i=0; while [ $i -lt 2000 ]; do i=$((i+1)); done; echo $i")),
+                new Case("python3 CPU count", List.of("/usr/bin/python3", "-c",
+                        "import os; print(os.cpu_count(), len(os.sched_getaffinity(0)))")),
                 new Case("python3", List.of("/usr/bin/python3", "-c",
                         "import json, os, sys; print(json.dumps({'sum': sum(range(100)), 'argv': sys.argv}));"
                                 + " print(sorted(['b', 'a'])); sys.exit(3)")));

@@ -27,8 +27,8 @@ final class ProcessSyscalls {
     /** sizeof(struct robust_list_head). */
     private static final long ROBUST_LIST_HEAD_SIZE = 24;
 
-    /** Number of CPUs the sandbox shows: the host's. */
-    private static final int NCPU = Runtime.getRuntime().availableProcessors();
+    /** Number of CPUs the sandbox shows: the host's (not the JVM's count: task threads are pinned to one CPU). */
+    private static final int NCPU = dev.jvisor.sentry.fs.proc.HostCpuInfo.host().count();
 
     private static final int GRND_NONBLOCK = 1, GRND_RANDOM = 2, GRND_INSECURE = 4;
 

@@ -15,12 +15,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * /proc/[pid]: exe, cwd and root links, cmdline, comm, status, mounts and the fd directory. Owned by the
+ * /proc/[pid]: exe, cwd and root links, cmdline, comm, status, stat, maps, limits, mounts and the fd and task
+ * directories. Owned by the
  * process's effective uid and gid, as Linux shows it for a dumpable process. Inode numbers derive from the PID
  * so they stay stable across lookups.
  */
 final class ProcPidDirectory extends Inode {
-    private static final String[] NAMES = {"exe", "cwd", "root", "cmdline", "comm", "status", "mounts", "fd"};
+    private static final String[] NAMES = {"exe", "cwd", "root", "cmdline", "comm", "status", "mounts", "fd", "stat",
+        "maps", "task", "limits"};
 
     private final ProcFilesystem proc;
     private final ProcessTable.Process process;
@@ -70,7 +72,12 @@ final class ProcPidDirectory extends Inode {
                         t -> leader.fs() == null ? null : leader.fs().root());
                 case "cmdline" -> file(ino, this::cmdline);
                 case "comm" -> file(ino, () -> bytes(leader.comm() + "\n"));
-                case "status" -> file(ino, this::status);
+                case "status" -> file(ino, () -> status(proc, leader, pid));
+                case "stat" -> file(ino, () -> bytes(ProcStat.line(leader, pid, proc.bootNanos(),
+                        process.startNanos())));
+                case "maps" -> file(ino, this::maps);
+                case "limits" -> file(ino, () -> bytes(ProcSystemFiles.limits(leader.threadGroup().rlimits())));
+                case "task" -> new ProcTaskDirectory(proc, process, ino, uid(), gid());
                 case "mounts" -> file(ino, proc::mountsText);
                 case "fd" -> new ProcFdDirectory(proc, ino, leader, uid(), gid());
                 default -> throw new AssertionError(name);
@@ -91,7 +98,7 @@ final class ProcPidDirectory extends Inode {
             String n = NAMES[slot - 1];
             int type = switch (n) {
                 case "exe", "cwd", "root" -> FileMode.DT_LNK;
-                case "fd" -> FileMode.DT_DIR;
+                case "fd", "task" -> FileMode.DT_DIR;
                 default -> FileMode.DT_REG;
             };
             out.add(new DirEntry(n, inoOf(pid, slot), type));
@@ -127,8 +134,20 @@ final class ProcPidDirectory extends Inode {
         return bytes(sb.toString());
     }
 
-    private byte[] status() {
-        Task t = process.leader();
+    /** The VMAs of the process's address space, file mappings named by their path from the reader's root. */
+    private byte[] maps() {
+        var mm = ProcStat.mm(process.leader());
+        if (mm == null) {
+            return new byte[0];
+        }
+        Task reader = Task.current();
+        VirtualDentry from = reader != null && reader.fs() != null ? reader.fs().root() : proc.vfs().root();
+        return bytes(ProcMaps.text(mm.vmas(), v -> v.file().path() == null ? null
+                : proc.vfs().pathname(v.file().path(), from)));
+    }
+
+    /** /proc/[pid]/status, or task/[tid]/status with {@code id} the TID. */
+    static byte[] status(ProcFilesystem proc, Task t, int id) {
         Credentials c = t.creds();
         FsContext fs = t.fs();
         StringBuilder sb = new StringBuilder();
@@ -136,11 +155,10 @@ final class ProcPidDirectory extends Inode {
         if (fs != null) {
             sb.append("Umask:\t").append(String.format("%04o", fs.umask())).append('\n');
         }
-        // The process reading its own status is running; the sentry does not track others' states yet.
-        sb.append("State:\tR (running)\n");
+        sb.append("State:\t").append(ProcStat.stateName(ProcStat.state(t))).append('\n');
         sb.append("Tgid:\t").append(t.pid()).append('\n');
         sb.append("Ngid:\t0\n");
-        sb.append("Pid:\t").append(t.pid()).append('\n');
+        sb.append("Pid:\t").append(id).append('\n');
         sb.append("PPid:\t").append(t.threadGroup().ppid()).append('\n');
         sb.append("TracerPid:\t0\n");
         sb.append("Uid:\t").append(c.uid).append('\t').append(c.euid).append('\t').append(c.suid).append('\t')
@@ -152,12 +170,18 @@ final class ProcPidDirectory extends Inode {
             sb.append(g).append(' ');
         }
         sb.append('\n');
-        sb.append("Threads:\t1\n");
+        var mm = ProcStat.mm(t);
+        if (mm != null) {
+            // VmRSS is approximate: every accessible mapped page counts as resident.
+            sb.append(String.format("VmSize:\t%8d kB\n", ProcStat.virtualSize(mm) / 1024));
+            sb.append(String.format("VmRSS:\t%8d kB\n", ProcStat.residentSize(mm) / 1024));
+        }
+        sb.append("Threads:\t").append(t.threadGroup().taskCount()).append('\n');
         sb.append("SigBlk:\t").append(String.format("%016x", t.signalMask())).append('\n');
         return bytes(sb.toString());
     }
 
-    private static byte[] bytes(String s) {
+    static byte[] bytes(String s) {
         return s.getBytes(VirtualFilesystem.NAME_CHARSET);
     }
 }

@@ -25,6 +25,10 @@ final class ProcRootDirectory extends Inode {
         fixed.put("mounts", new ProcLink(proc, proc.nextIno(), 0, 0, t -> "self/mounts"));
         fixed.put("uptime", new SyntheticFile(proc, 0444, proc::uptimeText));
         fixed.put("version", new SyntheticFile(proc, 0444, proc::versionText));
+        fixed.put("cpuinfo", new SyntheticFile(proc, 0444, proc::cpuinfoText));
+        fixed.put("meminfo", new SyntheticFile(proc, 0444, proc::meminfoText));
+        fixed.put("stat", new SyntheticFile(proc, 0444, proc::statText));
+        fixed.put("loadavg", new SyntheticFile(proc, 0444, proc::loadavgText));
     }
 
     @Override

@@ -10,14 +10,21 @@ import java.util.concurrent.ConcurrentSkipListMap;
  * is reaped. Thread-safe.
  */
 public final class ProcessTable {
-    /** What /proc knows of one process. */
-    public record Process(Task leader, String exe, List<String> argv) {}
+    /**
+     * What /proc knows of one process.
+     *
+     * @param startNanos when the process was created ({@link System#nanoTime()}), kept across execve
+     */
+    public record Process(Task leader, String exe, List<String> argv, long startNanos) {}
 
     private final ConcurrentSkipListMap<Integer, Process> byPid = new ConcurrentSkipListMap<>();
 
     /** Adds (or after execve, replaces) the process of {@code leader}. */
     public void put(Task leader, String exe, List<String> argv) {
-        byPid.put(leader.pid(), new Process(leader, exe, List.copyOf(argv)));
+        List<String> args = List.copyOf(argv);
+        byPid.compute(leader.pid(), (pid, old) -> new Process(leader, exe, args,
+                old != null && old.leader().threadGroup() == leader.threadGroup() ? old.startNanos()
+                        : System.nanoTime()));
     }
 
     public void remove(int pid) {

@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.fs.sys;
 
+import dev.jvisor.sentry.fs.proc.HostCpuInfo;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsDirectory;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
 import dev.jvisor.sentry.vfs.Inode;
@@ -8,7 +9,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A minimal, read-only /sys: just /sys/devices/system/cpu/{online,possible}, which glibc's get_nprocs(3) and
- * sysconf(_SC_NPROCESSORS_*) read. The CPU count is the one the sentry's JVM sees.
+ * sysconf(_SC_NPROCESSORS_*) read. The CPUs are the ones /proc/cpuinfo shows (the host's, read at start-up: the JVM's
+ * count, read later on a pinned task thread, would be 1).
  */
 public final class SysFilesystem extends TmpfsFilesystem {
     public SysFilesystem() {
@@ -28,7 +30,7 @@ public final class SysFilesystem extends TmpfsFilesystem {
 
     /** "0-N\n" for N+1 CPUs, or "0\n" for one, in the kernel's cpulist format. */
     static byte[] cpuRange() {
-        int n = Runtime.getRuntime().availableProcessors();
+        int n = HostCpuInfo.host().count();
         String s = n <= 1 ? "0\n" : "0-" + (n - 1) + "\n";
         return s.getBytes(StandardCharsets.US_ASCII);
     }
