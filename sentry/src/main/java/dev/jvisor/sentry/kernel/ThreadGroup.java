@@ -39,6 +39,8 @@ public final class ThreadGroup {
     /** The real UID of the last task to exit (waitid's si_uid). */
     private int exitUid;
     private boolean reaped;
+    /** Set by execve: setpgid(2) on a child that has exec'd is EACCES. */
+    private boolean execed;
     /** The signal actions its tasks share; the parent's decide whether its zombie children are auto-reaped. */
     private volatile SignalActions signalActions;
 
@@ -262,6 +264,33 @@ public final class ThreadGroup {
 
     void reaped(boolean r) {
         this.reaped = r;
+    }
+
+    int pgidLocked() {
+        return pgid;
+    }
+
+    void pgidLocked(int g) {
+        this.pgid = g;
+    }
+
+    int sidLocked() {
+        return sid;
+    }
+
+    void sidLocked(int s) {
+        this.sid = s;
+    }
+
+    boolean execed() {
+        return execed;
+    }
+
+    /** Records that the process has exec'd (setpgid's EACCES for its parent). */
+    public void markExeced() {
+        synchronized (ns) {
+            execed = true;
+        }
     }
 
     void parent(ThreadGroup p) {

@@ -133,9 +133,11 @@ public final class SyscallTable {
         partial(Sysno.WAITID, WaitSyscalls::waitid, "exits only (no stopped/continued children yet); P_PIDFD is EINVAL; rusage is zero");
         partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
         partial(Sysno.GET_ROBUST_LIST, FutexSyscalls::getRobustList, "any thread's list may be read (no ptrace permission check)");
-        partial(Sysno.GETPGRP, SessionSyscalls::getpgrp, "no setpgid/setsid yet: every process is in init's group");
-        partial(Sysno.GETPGID, SessionSyscalls::getpgid, "no setpgid/setsid yet: every process is in init's group");
-        partial(Sysno.GETSID, SessionSyscalls::getsid, "no setpgid/setsid yet: every process is in init's session");
+        supported(Sysno.GETPGRP, SessionSyscalls::getpgrp);
+        supported(Sysno.GETPGID, SessionSyscalls::getpgid);
+        supported(Sysno.GETSID, SessionSyscalls::getsid);
+        supported(Sysno.SETPGID, SessionSyscalls::setpgid);
+        partial(Sysno.SETSID, SessionSyscalls::setsid, "no controlling terminals: only the session and group IDs change");
 
         // ---- signal delivery (issue 4; SignalSyscalls) ----
         partial(Sysno.KILL, SignalSyscalls::kill, "process groups are single processes until setpgid exists");
