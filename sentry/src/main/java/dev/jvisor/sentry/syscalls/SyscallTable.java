@@ -129,8 +129,8 @@ public final class SyscallTable {
         supported(Sysno.VFORK, CloneSyscalls::vfork);
         partial(Sysno.EXECVE, ExecSyscalls::execve, "static ELF binaries and #! scripts; dynamically linked ELF files are ENOEXEC");
         partial(Sysno.EXECVEAT, ExecSyscalls::execveat, "as execve");
-        partial(Sysno.WAIT4, WaitSyscalls::wait4, "exits only (no stopped/continued children yet); rusage is zero");
-        partial(Sysno.WAITID, WaitSyscalls::waitid, "exits only (no stopped/continued children yet); P_PIDFD is EINVAL; rusage is zero");
+        partial(Sysno.WAIT4, WaitSyscalls::wait4, "rusage is zero");
+        partial(Sysno.WAITID, WaitSyscalls::waitid, "P_PIDFD is EINVAL; rusage is zero");
         partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
         partial(Sysno.GET_ROBUST_LIST, FutexSyscalls::getRobustList, "any thread's list may be read (no ptrace permission check)");
         supported(Sysno.GETPGRP, SessionSyscalls::getpgrp);
