@@ -160,6 +160,8 @@ public final class SyscallTable {
         partial(Sysno.PPOLL, PollSyscalls::ppoll, "the signal mask is swapped in for the wait; delivery is the signal code's");
         supported(Sysno.SELECT, PollSyscalls::select);
         partial(Sysno.PSELECT6, PollSyscalls::pselect6, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.SIGNALFD, SignalFdSyscalls::signalfd);
+        supported(Sysno.SIGNALFD4, SignalFdSyscalls::signalfd4);
         supported(Sysno.EVENTFD, EventSyscalls::eventfd);
         supported(Sysno.EVENTFD2, EventSyscalls::eventfd2);
         supported(Sysno.EPOLL_CREATE, EpollSyscalls::epollCreate);
