@@ -5,8 +5,8 @@ import dev.jvisor.abi.Signals;
 
 /**
  * The core of wait4(2) and waitid(2): find a child of the caller's process that matches, report its status and
- * (unless WNOWAIT) reap it; block until one changes state unless WNOHANG. Only exits are reported: stopped and
- * continued children come with job control.
+ * (unless WNOWAIT) reap it or consume its report; block until one changes state unless WNOHANG. Stopped
+ * (WSTOPPED, status 0x7f | sig << 8) and continued (WCONTINUED, status 0xffff) children are reported once.
  */
 public final class ChildWait {
     private ChildWait() {}
@@ -44,6 +44,15 @@ public final class ChildWait {
                                 TaskExit.reap(t.kernel(), ns, c);
                             }
                             return pid;
+                        }
+                        int st = c.stateReport();
+                        if (!c.zombie() && st != 0 && (options & (st == 0xffff ? WCONTINUED : WSTOPPED)) != 0) {
+                            out[0] = st;
+                            out[1] = c.stateUid();
+                            if ((options & WNOWAIT) == 0) {
+                                c.stateReport(0, 0);
+                            }
+                            return c.pid();
                         }
                     }
                     if (!any) {

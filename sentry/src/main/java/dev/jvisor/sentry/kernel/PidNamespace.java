@@ -111,6 +111,16 @@ public final class PidNamespace {
         }
     }
 
+    /** Every process, live or zombie. Tree lock held. */
+    java.util.Collection<ThreadGroup> groupsLocked() {
+        return groups.values();
+    }
+
+    /** Whether a task has thread ID {@code tid}. Tree lock held. */
+    boolean hasTask(int tid) {
+        return tasks.containsKey(tid);
+    }
+
     /** The task with thread ID {@code tid}, or null. */
     public synchronized Task task(int tid) {
         return tasks.get(tid);

@@ -36,6 +36,20 @@ public final class ProcessSignals {
         stopSignal = sig;
     }
 
+    /** SIGCONT ended a stop that the parent has not been told of yet. Guarded by this. */
+    private boolean continuedToReport;
+
+    void continued() {
+        continuedToReport = true;
+    }
+
+    /** Whether a SIGCONT ended a stop since the last call. */
+    synchronized boolean takeContinued() {
+        boolean c = continuedToReport;
+        continuedToReport = false;
+        return c;
+    }
+
     /** Ends a stop; returns whether the process was stopped. */
     boolean resume() {
         boolean was = stopped;

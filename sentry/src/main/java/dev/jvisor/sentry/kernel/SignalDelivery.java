@@ -68,6 +68,7 @@ public final class SignalDelivery {
         ProcessSignals ps = tg.signals();
         java.util.List<Task> tasks = k.tasksOf(tg);
         Task wake = null;
+        try {
         synchronized (ps) {
             if (tg.exiting()) {
                 return 0;
@@ -105,6 +106,11 @@ public final class SignalDelivery {
                 }
             }
         }
+        } finally {
+            if (sig == Signals.SIGCONT && ps.takeContinued()) {
+                JobControl.continued(k, tg); // outside the signal lock
+            }
+        }
         if (wake == null) {
             interruptAll(tasks, null); // SIGKILL
         } else {
@@ -127,7 +133,11 @@ public final class SignalDelivery {
                 ps.queuedCount -= t.signals().pending.discard(discard);
             }
         }
-        return sig == Signals.SIGCONT && ps.resume();
+        if (sig == Signals.SIGCONT && ps.resume()) {
+            ps.continued();
+            return true;
+        }
+        return false;
     }
 
     /** Whether a signal sent to {@code t} is dropped at once: ignored (explicitly or by default) and not blocked. */
@@ -310,6 +320,7 @@ public final class SignalDelivery {
             }
             SignalInfo info;
             int sig;
+            int stoppedBy = 0;
             synchronized (ps) {
                 info = take(t, ps, ~t.signalMask());
                 if (info == null) {
@@ -326,6 +337,7 @@ public final class SignalDelivery {
                         case STOP -> {
                             ps.stop(sig);
                             interruptAll(t.kernel().tasksOf(t.threadGroup()), t);
+                            stoppedBy = sig;
                         }
                         case TERM, CORE -> {
                             // No core file is written, so the wait status has no core bit (0x80): what Linux
@@ -335,11 +347,17 @@ public final class SignalDelivery {
                             return;
                         }
                     }
-                    continue;
+                    if (stoppedBy == 0) {
+                        continue;
+                    }
                 }
-                if ((act[1] & Signals.SA_RESETHAND) != 0) {
+                if (stoppedBy == 0 && (act[1] & Signals.SA_RESETHAND) != 0) {
                     t.signalActions().set(sig, Signals.SIG_DFL, act[1], act[2], act[3]);
                 }
+            }
+            if (stoppedBy != 0) {
+                JobControl.stopped(t.kernel(), t.threadGroup(), stoppedBy, t.creds().uid); // outside the lock
+                continue;
             }
             if (restart) {
                 restartForHandler(r, act[1], t.args().nr);

@@ -60,7 +60,8 @@ public final class Task {
 
     /** Per-task prctl(2) settings. Owned by the task thread. */
     public static final class Prctl {
-        public int pdeathsig;
+        /** PR_SET_PDEATHSIG: sent to this task's process when its parent process ends. Read by the parent's exit. */
+        public volatile int pdeathsig;
         public int dumpable = 1;
         public boolean keepCaps;
         public boolean childSubreaper;

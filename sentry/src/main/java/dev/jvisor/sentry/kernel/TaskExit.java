@@ -59,9 +59,11 @@ public final class TaskExit {
         }
 
         ThreadGroup parentToSignal = null;
+        List<ThreadGroup> orphans = null;
         synchronized (ns) {
             ns.remove(t);
             if (last) {
+                orphans = tg == ns.init() ? null : new ArrayList<>(tg.children());
                 tg.exitedWith(t.exitStatus());
                 tg.exitUid(t.creds().uid);
                 parentToSignal = becomeZombie(k, ns, tg);
@@ -71,6 +73,9 @@ public final class TaskExit {
             // Outside the tree lock: sending takes the parent's signal lock, which may be held while the tree
             // lock is taken (a SIGKILL's beginExit), never the other way round.
             sendExitSignal(k, tg, parentToSignal);
+        }
+        if (orphans != null) {
+            sendDeathSignals(k, tg, orphans, t.creds().uid);
         }
         tg.taskExits().notify(WaitQueue.ALL);
         if (last) {
@@ -165,6 +170,22 @@ public final class TaskExit {
     }
 
 
+
+    /**
+     * PR_SET_PDEATHSIG: each task of an orphaned child that asked for a signal gets it, sent to its process as
+     * from the parent (SI_USER). Linux sends it when the parent *thread* that forked the child exits; here it is
+     * sent when the parent process ends (its last thread), which is the same for single-threaded parents.
+     */
+    private static void sendDeathSignals(Kernel k, ThreadGroup dead, List<ThreadGroup> orphans, int uid) {
+        for (ThreadGroup c : orphans) {
+            for (Task ct : c.tasks()) {
+                int sig = ct.prctlState().pdeathsig;
+                if (sig > 0) {
+                    SignalDelivery.sendToProcess(k, c, SignalInfo.fromProcess(sig, SigInfo.SI_USER, dead.pid(), uid));
+                }
+            }
+        }
+    }
 
     /**
      * Who adopts the orphans of {@code dead}: its nearest living ancestor that is a child subreaper

@@ -39,6 +39,11 @@ public final class ThreadGroup {
     /** The real UID of the last task to exit (waitid's si_uid). */
     private int exitUid;
     private boolean reaped;
+    /** A stop (0x7f | sig << 8) or continue (0xffff) not yet reported by wait4/waitid; 0 for none. */
+    private int stateReport;
+    private int stateUid;
+    /** Set by execve: setpgid(2) on a child that has exec'd is EACCES. */
+    private boolean execed;
     /** The signal actions its tasks share; the parent's decide whether its zombie children are auto-reaped. */
     private volatile SignalActions signalActions;
 
@@ -262,6 +267,47 @@ public final class ThreadGroup {
 
     void reaped(boolean r) {
         this.reaped = r;
+    }
+
+    /** Records a stop or continue for wait(2); the newer replaces an unreported older one. Tree lock held. */
+    void stateReport(int status, int uid) {
+        this.stateReport = status;
+        this.stateUid = uid;
+    }
+
+    int stateReport() {
+        return stateReport;
+    }
+
+    int stateUid() {
+        return stateUid;
+    }
+
+    int pgidLocked() {
+        return pgid;
+    }
+
+    void pgidLocked(int g) {
+        this.pgid = g;
+    }
+
+    int sidLocked() {
+        return sid;
+    }
+
+    void sidLocked(int s) {
+        this.sid = s;
+    }
+
+    boolean execed() {
+        return execed;
+    }
+
+    /** Records that the process has exec'd (setpgid's EACCES for its parent). */
+    public void markExeced() {
+        synchronized (ns) {
+            execed = true;
+        }
     }
 
     void parent(ThreadGroup p) {

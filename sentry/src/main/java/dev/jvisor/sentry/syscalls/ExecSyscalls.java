@@ -140,6 +140,7 @@ final class ExecSyscalls {
             return 0;
         }
         old.release();
+        t.threadGroup().markExeced(); // past the point of no return, before a vfork parent can look
         TaskExit.releaseVfork(t);
         FdTable fds = t.fdTable();
         if (fds.users() > 1) {

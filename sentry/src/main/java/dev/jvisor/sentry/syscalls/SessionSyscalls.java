@@ -1,13 +1,11 @@
 package dev.jvisor.sentry.syscalls;
 
 import dev.jvisor.abi.Errno;
+import dev.jvisor.sentry.kernel.ProcessGroups;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 
-/**
- * Process groups and sessions. Only the getters exist: every process stays in the group and session it was
- * forked into (init's), until setpgid/setsid come with job control.
- */
+/** Process groups and sessions (no controlling terminals: setsid only changes the IDs). */
 final class SessionSyscalls {
     private SessionSyscalls() {}
 
@@ -26,6 +24,16 @@ final class SessionSyscalls {
     static long getsid(Task t, SyscallArguments a) {
         ThreadGroup g = target(t, a.i(0));
         return g == null ? Errno.ESRCH.ret() : g.sid();
+    }
+
+    /** Implements setpgid(2). */
+    static long setpgid(Task t, SyscallArguments a) {
+        return ProcessGroups.setpgid(t.threadGroup(), a.i(0), a.i(1));
+    }
+
+    /** Implements setsid(2). */
+    static long setsid(Task t, SyscallArguments a) {
+        return ProcessGroups.setsid(t.threadGroup());
     }
 
     /** The process {@code pid} names (0: the caller's), or null. */

@@ -190,7 +190,7 @@ final class SignalSyscalls {
         if (pid == Integer.MIN_VALUE) {
             return Errno.ESRCH.ret();
         }
-        List<ThreadGroup> group = k.processGroup(pid == 0 ? t.pid() : -pid);
+        List<ThreadGroup> group = k.processGroup(pid == 0 ? t.threadGroup().pgid() : -pid);
         long ret = Errno.ESRCH.ret();
         boolean success = false;
         for (ThreadGroup tg : group) {

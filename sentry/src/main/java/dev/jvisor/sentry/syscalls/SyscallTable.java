@@ -114,7 +114,7 @@ public final class SyscallTable {
         supported(Sysno.SCHED_GETAFFINITY, ProcessSyscalls::schedGetaffinity);
         supported(Sysno.SCHED_YIELD, ProcessSyscalls::schedYield);
         supported(Sysno.GETRANDOM, ProcessSyscalls::getrandom);
-        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG (recorded; not sent yet), DUMPABLE, "
+        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG (sent when the parent process ends, not its thread), DUMPABLE, "
                 + "KEEPCAPS, CAPBSET_READ, CHILD_SUBREAPER (orphans are reparented to it), NO_NEW_PRIVS (recorded)");
 
         // ---- signals (SignalSyscalls) ----
@@ -129,13 +129,15 @@ public final class SyscallTable {
         supported(Sysno.VFORK, CloneSyscalls::vfork);
         partial(Sysno.EXECVE, ExecSyscalls::execve, "static ELF binaries and #! scripts; dynamically linked ELF files are ENOEXEC");
         partial(Sysno.EXECVEAT, ExecSyscalls::execveat, "as execve");
-        partial(Sysno.WAIT4, WaitSyscalls::wait4, "exits only (no stopped/continued children yet); rusage is zero");
-        partial(Sysno.WAITID, WaitSyscalls::waitid, "exits only (no stopped/continued children yet); P_PIDFD is EINVAL; rusage is zero");
+        partial(Sysno.WAIT4, WaitSyscalls::wait4, "rusage is zero");
+        partial(Sysno.WAITID, WaitSyscalls::waitid, "P_PIDFD is EINVAL; rusage is zero");
         partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
         partial(Sysno.GET_ROBUST_LIST, FutexSyscalls::getRobustList, "any thread's list may be read (no ptrace permission check)");
-        partial(Sysno.GETPGRP, SessionSyscalls::getpgrp, "no setpgid/setsid yet: every process is in init's group");
-        partial(Sysno.GETPGID, SessionSyscalls::getpgid, "no setpgid/setsid yet: every process is in init's group");
-        partial(Sysno.GETSID, SessionSyscalls::getsid, "no setpgid/setsid yet: every process is in init's session");
+        supported(Sysno.GETPGRP, SessionSyscalls::getpgrp);
+        supported(Sysno.GETPGID, SessionSyscalls::getpgid);
+        supported(Sysno.GETSID, SessionSyscalls::getsid);
+        supported(Sysno.SETPGID, SessionSyscalls::setpgid);
+        partial(Sysno.SETSID, SessionSyscalls::setsid, "no controlling terminals: only the session and group IDs change");
 
         // ---- signal delivery (issue 4; SignalSyscalls) ----
         partial(Sysno.KILL, SignalSyscalls::kill, "process groups are single processes until setpgid exists");
@@ -158,6 +160,8 @@ public final class SyscallTable {
         partial(Sysno.PPOLL, PollSyscalls::ppoll, "the signal mask is swapped in for the wait; delivery is the signal code's");
         supported(Sysno.SELECT, PollSyscalls::select);
         partial(Sysno.PSELECT6, PollSyscalls::pselect6, "the signal mask is swapped in for the wait; delivery is the signal code's");
+        supported(Sysno.SIGNALFD, SignalFdSyscalls::signalfd);
+        supported(Sysno.SIGNALFD4, SignalFdSyscalls::signalfd4);
         supported(Sysno.EVENTFD, EventSyscalls::eventfd);
         supported(Sysno.EVENTFD2, EventSyscalls::eventfd2);
         supported(Sysno.EPOLL_CREATE, EpollSyscalls::epollCreate);

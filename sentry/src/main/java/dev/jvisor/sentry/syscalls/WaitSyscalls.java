@@ -18,7 +18,7 @@ final class WaitSyscalls {
     /** sizeof(siginfo_t). */
     private static final int SIGINFO_SIZE = 128;
     private static final int P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
-    private static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
+    private static final int CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3, CLD_STOPPED = 5, CLD_CONTINUED = 6;
 
     /** Implements wait4(2). */
     static long wait4(Task t, SyscallArguments a) {
@@ -106,10 +106,22 @@ final class WaitSyscalls {
                 int status = out[0];
                 int sig = status & 0x7f;
                 s.set(JAVA_INT, 0, Signals.SIGCHLD);
-                s.set(JAVA_INT, 8, sig == 0 ? CLD_EXITED : (status & 0x80) != 0 ? CLD_DUMPED : CLD_KILLED);
+                int code;
+                int value;
+                if (status == 0xffff) {
+                    code = CLD_CONTINUED;
+                    value = Signals.SIGCONT;
+                } else if (sig == 0x7f) {
+                    code = CLD_STOPPED;
+                    value = (status >> 8) & 0xff;
+                } else {
+                    code = sig == 0 ? CLD_EXITED : (status & 0x80) != 0 ? CLD_DUMPED : CLD_KILLED;
+                    value = sig == 0 ? (status >> 8) & 0xff : sig;
+                }
+                s.set(JAVA_INT, 8, code);
                 s.set(JAVA_INT, 16, (int) r);
                 s.set(JAVA_INT, 20, out[1]);
-                s.set(JAVA_INT, 24, sig == 0 ? (status >> 8) & 0xff : sig);
+                s.set(JAVA_INT, 24, value);
             }
             t.mm().copyOut(a.a2, s, SIGINFO_SIZE);
         }
