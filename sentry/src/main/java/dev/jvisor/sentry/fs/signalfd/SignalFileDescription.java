@@ -1,5 +1,6 @@
 package dev.jvisor.sentry.fs.signalfd;
 
+import dev.jvisor.sentry.fs.anon.AnonFileDescription;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
@@ -8,15 +9,12 @@ import dev.jvisor.abi.Fcntl;
 import dev.jvisor.abi.Poll;
 import dev.jvisor.abi.SigInfo;
 import dev.jvisor.abi.Signals;
-import dev.jvisor.sentry.fs.anon.AnonInode;
 import dev.jvisor.sentry.kernel.SignalDelivery;
 import dev.jvisor.sentry.kernel.SignalInfo;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.WaitQueue;
 import dev.jvisor.sentry.kernel.Waiter;
 import dev.jvisor.sentry.mm.MemoryManager;
-import dev.jvisor.sentry.vfs.FileDescription;
-import dev.jvisor.sentry.vfs.Kstat;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -24,7 +22,7 @@ import java.lang.foreign.MemorySegment;
  * are in the mask, as {@code struct signalfd_siginfo} records of 128 bytes; it waits while there is none.
  * Readiness is likewise the polling task's. Waiters sleep on the process's {@code queuedEvents} queue.
  */
-public final class SignalFileDescription extends FileDescription {
+public final class SignalFileDescription extends AnonFileDescription {
     /** sizeof(struct signalfd_siginfo). */
     public static final int RECORD = 128;
     private static final int SSI_SIGNO = 0, SSI_ERRNO = 4, SSI_CODE = 8, SSI_PID = 12, SSI_UID = 16,
@@ -33,7 +31,7 @@ public final class SignalFileDescription extends FileDescription {
     private volatile long mask;
 
     public SignalFileDescription(long mask, boolean nonblocking) {
-        super(null, Fcntl.O_RDWR | (nonblocking ? Fcntl.O_NONBLOCK : 0));
+        super(Fcntl.O_RDWR | (nonblocking ? Fcntl.O_NONBLOCK : 0), "signalfd");
         mask(mask);
     }
 
@@ -48,11 +46,6 @@ public final class SignalFileDescription extends FileDescription {
 
     private static long bit(int sig) {
         return 1L << (sig - 1);
-    }
-
-    @Override
-    public int flags() {
-        return super.flags() & ~Fcntl.O_LARGEFILE;
     }
 
     @Override
@@ -129,33 +122,8 @@ public final class SignalFileDescription extends FileDescription {
     }
 
     @Override
-    public long read(MemorySegment dst) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long write(MemorySegment src) {
-        return Errno.EINVAL.ret();
-    }
-
-    @Override
     public long writeFromUser(MemoryManager mm, long addr, long len) {
         return Errno.EINVAL.ret();
-    }
-
-    @Override
-    public long pread(MemorySegment dst, long offset) {
-        return Errno.ESPIPE.ret();
-    }
-
-    @Override
-    public long seek(long off, int whence) {
-        return Errno.ESPIPE.ret();
-    }
-
-    @Override
-    public long size() {
-        return 0;
     }
 
     @Override
@@ -170,13 +138,4 @@ public final class SignalFileDescription extends FileDescription {
         return t != null ? t.threadGroup().signals().queuedEvents() : null;
     }
 
-    @Override
-    public long stat(Kstat k) {
-        return AnonInode.stat(k);
-    }
-
-    @Override
-    public String anonymousName() {
-        return "anon_inode:[signalfd]";
-    }
 }
