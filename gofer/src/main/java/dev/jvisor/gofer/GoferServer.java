@@ -121,17 +121,7 @@ public final class GoferServer {
             error(id, fd);
             return;
         }
-        int r = tree.fstat(fd);
-        if (r < 0) {
-            Host.close(fd);
-            error(id, r);
-            return;
-        }
-        long fid = fids.add(fd, Stat.mode(tree.stat()) & FileMode.S_IFMT);
-        WireBuffer out = ch.begin(id, 0);
-        out.putLong(fid);
-        putAttr(out, tree.stat());
-        ch.send(-1);
+        replyNewFid(id, fd);
     }
 
     /** Reads a name from the request and checks it; returns its offset in the input buffer, or -errno. */
@@ -161,15 +151,20 @@ public final class GoferServer {
             error(id, fd);
             return;
         }
+        replyNewFid(id, fd);
+    }
+
+    /** Attach and Walk's reply: {@code fd} (now owned by the fid table) becomes a fid, sent with its attributes. */
+    private void replyNewFid(int id, int fd) {
         int r = tree.fstat(fd);
         if (r < 0) {
             Host.close(fd);
             error(id, r);
             return;
         }
-        long child = fids.add(fd, Stat.mode(tree.stat()) & FileMode.S_IFMT);
+        long fid = fids.add(fd, Stat.mode(tree.stat()) & FileMode.S_IFMT);
         WireBuffer out = ch.begin(id, 0);
-        out.putLong(child);
+        out.putLong(fid);
         putAttr(out, tree.stat());
         ch.send(-1);
     }
