@@ -1,5 +1,7 @@
 package dev.jvisor.runsc;
 
+import dev.jvisor.runsc.oci.Bundle;
+import dev.jvisor.runsc.oci.BundleConfigException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -11,5 +13,14 @@ final class BundleOption {
 
     Path dir() {
         return dir != null ? dir : Path.of(System.getProperty("user.dir"));
+    }
+
+    /** The bundle, loaded and checked; a bad one fails the command with its one-line message. */
+    Bundle load() {
+        try {
+            return Bundle.load(dir());
+        } catch (BundleConfigException e) {
+            throw new CliException(e.getMessage());
+        }
     }
 }

@@ -9,7 +9,6 @@ import dev.jvisor.runsc.container.ContainerState;
 import dev.jvisor.runsc.container.SandboxProcess;
 import dev.jvisor.runsc.container.Status;
 import dev.jvisor.runsc.oci.Bundle;
-import dev.jvisor.runsc.oci.BundleConfigException;
 import dev.jvisor.runsc.oci.OciSpec;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -48,12 +47,7 @@ final class Create extends BaseCommand {
         compat.logIgnored();
         Container.checkId(id);
         globals().requireRunnable();
-        Bundle b;
-        try {
-            b = Bundle.load(bundle.dir());
-        } catch (BundleConfigException e) {
-            throw new CliException(e.getMessage());
-        }
+        Bundle b = bundle.load();
         boolean terminal = b.config().process().terminal();
         if (terminal && consoleSocket == null) {
             throw new CliException("process.terminal needs --console-socket (the caller receives the pty master)");

@@ -1,6 +1,7 @@
 package dev.jvisor.runsc;
 
 import dev.jvisor.abi.Log;
+import dev.jvisor.runsc.container.Container;
 import dev.jvisor.runsc.oci.Bundle;
 import dev.jvisor.runsc.oci.BundleConfigException;
 import dev.jvisor.runsc.oci.OciSpec;
@@ -37,14 +38,9 @@ final class Run extends BaseCommand {
     @Override
     protected int execute() {
         compat.logIgnored();
-        ContainerId.check(id);
+        Container.checkId(id);
         globals().requireRunnable();
-        Bundle b;
-        try {
-            b = Bundle.load(bundle.dir());
-        } catch (BundleConfigException e) {
-            throw new CliException(e.getMessage());
-        }
+        Bundle b = bundle.load();
         SandboxSpec spec = spec(b, id, globals());
         if (pidFile != null) {
             writePidFile(pidFile, ProcessHandle.current().pid());
