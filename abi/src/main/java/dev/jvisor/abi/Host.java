@@ -528,4 +528,22 @@ public final class Host {
         m.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
         return m;
     }
+
+    // ---- systrap ----
+
+    private static final int FUTEX_WAIT = 0, FUTEX_WAKE = 1;
+
+    /**
+     * futex(addr, FUTEX_WAIT, expected, timeout) on a shared (not process-private) futex word, so that another
+     * process mapping the same file can wake it. {@code timeout} is a struct timespec (relative) or NULL.
+     * May block. Returns 0, or {@code -EAGAIN} (the word differed), {@code -ETIMEDOUT}, {@code -EINTR}.
+     */
+    public static int futexWaitShared(long addr, int expected, MemorySegment timeout) {
+        return (int) syscall(Sysno.FUTEX, addr, FUTEX_WAIT, expected, timeout.address(), 0, 0);
+    }
+
+    /** futex(addr, FUTEX_WAKE, n) on a shared futex word. Returns how many waiters woke. */
+    public static int futexWakeShared(long addr, int n) {
+        return (int) syscallFast(Sysno.FUTEX, addr, FUTEX_WAKE, n, 0, 0, 0);
+    }
 }

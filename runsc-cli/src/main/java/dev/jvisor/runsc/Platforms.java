@@ -13,7 +13,7 @@ final class Platforms {
 
     static final List<Info> ALL = List.of(
             new Info("ptrace", true, "stubs traced with PTRACE_SYSEMU; runs anywhere ptrace is allowed"),
-            new Info("systrap", false, "seccomp SECCOMP_RET_TRAP in the stubs, registers over shared memory "
+            new Info("systrap", true, "seccomp SECCOMP_RET_TRAP in the stubs, registers over shared memory "
                     + "(alias: seccomp)"),
             new Info("kvm", false, "workload in guest ring 3 of a KVM virtual machine; needs /dev/kvm"));
 

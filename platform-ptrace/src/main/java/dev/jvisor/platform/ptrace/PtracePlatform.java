@@ -38,13 +38,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class PtracePlatform implements Platform {
     private final TemplateStub template;
-    private final int[] cpus;
-    private final AtomicInteger nextCpu = new AtomicInteger();
+    private final CpuPinning cpus;
     private final Set<PtraceAddressSpace> live = ConcurrentHashMap.newKeySet();
     private final FpState initFp = new FpState(Arena.ofAuto());
     private volatile boolean closed;
 
-    private PtracePlatform(TemplateStub template, int[] cpus) {
+    private PtracePlatform(TemplateStub template, CpuPinning cpus) {
         this.template = template;
         this.cpus = cpus;
     }
@@ -57,7 +56,7 @@ public final class PtracePlatform implements Platform {
         if (memoryFileFd < 0) {
             throw new IllegalArgumentException("bad memory file fd " + memoryFileFd);
         }
-        return new PtracePlatform(TemplateStub.start(memoryFileFd), allowedCpus());
+        return new PtracePlatform(TemplateStub.start(memoryFileFd), new CpuPinning());
     }
 
     @Override
@@ -171,56 +170,8 @@ public final class PtracePlatform implements Platform {
         return initFp;
     }
 
-    /** Each tracer thread's CPU, chosen round-robin when it first traces a stub. */
-    private final ThreadLocal<int[]> threadCpu = new ThreadLocal<>();
-
-    /**
-     * Pins stub thread {@code tid} to the calling (tracer) thread's CPU, choosing and pinning that first if need
-     * be: a same-CPU ptrace round trip costs a fifth of one that wakes the other CPU.
-     */
+    /** Pins stub thread {@code tid} and the calling (tracer) thread to one CPU: see {@link CpuPinning}. */
     void pin(int tid) {
-        int[] cpu = threadCpu.get();
-        if (cpu == null) {
-            cpu = new int[] {cpus[Math.floorMod(nextCpu.getAndIncrement(), cpus.length)]};
-            threadCpu.set(cpu);
-            setAffinity(0, cpu[0]);
-        }
-        setAffinity(tid, cpu[0]);
-    }
-
-    private static void setAffinity(int tid, int cpu) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment mask = a.allocate(128, 8);
-            mask.set(JAVA_BYTE, cpu / 8, (byte) (1 << (cpu % 8)));
-            int r = Host.schedSetaffinity(tid, mask);
-            if (r < 0) {
-                Log.debug("ptrace: sched_setaffinity(" + tid + ", cpu " + cpu + ") failed: " + r);
-            }
-        }
-    }
-
-    /**
-     * The online CPUs (from sysfs, not the calling thread's affinity, which an earlier pin may have narrowed).
-     * Falls back to CPU 0 alone.
-     */
-    private static int[] allowedCpus() {
-        List<Integer> list = new ArrayList<>();
-        try {
-            String online = Files.readString(Path.of("/sys/devices/system/cpu/online")).trim();
-            for (String part : online.split(",")) {
-                String[] ends = part.split("-");
-                int lo = Integer.parseInt(ends[0].trim());
-                int hi = ends.length > 1 ? Integer.parseInt(ends[1].trim()) : lo;
-                for (int c = lo; c <= hi && c < 1024; c++) {
-                    list.add(c);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            Log.debug("ptrace: cannot read the online CPUs (" + e + "); pinning everything to CPU 0");
-        }
-        if (list.isEmpty()) {
-            list.add(0);
-        }
-        return list.stream().mapToInt(Integer::intValue).toArray();
+        cpus.pin(tid);
     }
 }

@@ -11,15 +11,21 @@ import java.util.HexFormat;
  * <p>Every stub holds exactly one page of its own, {@link #STUB_ADDR}, just above {@link #MAX_USER_ADDRESS}, and
  * exactly one fd, the memory file at {@link #MEMFD_FD}.
  */
-final class StubCode {
+public final class StubCode {
     private StubCode() {}
 
     /** The fixed fd of the memory file in every stub. */
-    static final int MEMFD_FD = 100;
+    public static final int MEMFD_FD = 100;
+
+    /** The fixed fd of a flavor's control file (systrap), right after the memory file. */
+    public static final int CONTROL_FD = 101;
+
+    /** Where a flavor's code and data start in the stub page ({@link TemplateStub.Flavor}). */
+    public static final int FLAVOR_OFFSET = 0x400;
 
     /** The stub page: fixed, at the top of the user address range (TASK_SIZE_MAX is 0x7ffffffff000). */
-    static final long STUB_ADDR = 0x7fff_fffe_0000L;
-    static final long STUB_LEN = 4096;
+    public static final long STUB_ADDR = 0x7fff_fffe_0000L;
+    public static final long STUB_LEN = 4096;
 
     /** Workload mappings stay below the stub page, so no MAP_FIXED can hit it. */
     static final long MAX_USER_ADDRESS = STUB_ADDR;
@@ -91,9 +97,16 @@ final class StubCode {
     static final int BOOT_GADGET = 0x45;
 
     /** The stub page's contents (code, then data) with {@code sentryPid} filled in. */
-    static byte[] stub(int sentryPid) {
-        ByteBuffer page = ByteBuffer.wrap(Arrays.copyOf(withPid(STUB, STUB_PPID_OFFSET, sentryPid), STUB_DATA_END))
+    static byte[] stub(int sentryPid, byte[] flavorCode) {
+        if (flavorCode.length > STUB_LEN - FLAVOR_OFFSET) {
+            throw new IllegalArgumentException("flavor code too long");
+        }
+        int len = flavorCode.length == 0 ? STUB_DATA_END : FLAVOR_OFFSET + ((flavorCode.length + 7) & ~7);
+        ByteBuffer page = ByteBuffer.wrap(Arrays.copyOf(withPid(STUB, STUB_PPID_OFFSET, sentryPid), len))
                 .order(ByteOrder.LITTLE_ENDIAN);
+        if (flavorCode.length > 0) {
+            page.put(FLAVOR_OFFSET, flavorCode);
+        }
         page.put(ALTSTACK_FLAGS_OFFSET, (byte) SS_DISABLE);
         int[][] filter = filter();
         for (int i = 0; i < filter.length; i++) {

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  * exits, so the thread lives until {@link #shutdown()}, after which no stub remains. A stub's leader thread
  * never runs workload code: this thread injects into it the clones of the stub threads that task threads trace.
  */
-final class TemplateStub {
+public final class TemplateStub {
     // Linux constants used only here.
     private static final int PR_SET_PDEATHSIG = 1, PR_SET_NAME = 15, PR_SET_NO_NEW_PRIVS = 38;
     private static final int SECCOMP_SET_MODE_FILTER = 1;
@@ -42,6 +42,7 @@ final class TemplateStub {
     private static final int RSEQ_FLAG_UNREGISTER = 1;
 
     private final int memfd;
+    private final Flavor flavor;
     private final int sentryPid = Host.getpid();
     private final LinkedBlockingQueue<Request> requests = new LinkedBlockingQueue<>();
     private final CompletableFuture<Object> booted = new CompletableFuture<>();
@@ -53,24 +54,45 @@ final class TemplateStub {
     /** Work for the platform thread; {@code work == null} ends it. */
     private record Request(Supplier<?> work, CompletableFuture<Object> reply) {}
 
-    private TemplateStub(int memfd) {
+    /**
+     * What a platform other than ptrace adds to the template: code at {@link StubCode#FLAVOR_OFFSET} of the stub
+     * page, one more fd ({@link StubCode#CONTROL_FD}), a handler for every catchable signal, and its own
+     * seccomp filter instead of the ptrace one.
+     *
+     * @param code bytes written at {@code STUB_ADDR + FLAVOR_OFFSET} (code and data, up to the page end)
+     * @param controlFd an fd of the JVM the stubs hold at {@link StubCode#CONTROL_FD}, or -1
+     * @param sigaction address in the stub page of the {@code struct sigaction} for every catchable signal, or 0
+     * @param filter address in the stub page of the {@code sock_fprog} to install
+     */
+    public record Flavor(byte[] code, int controlFd, long sigaction, long filter) {}
+
+    /** The ptrace platform's template: no extra code, fd or handler; the ptrace filter. */
+    static final Flavor PTRACE = new Flavor(new byte[0], -1, 0, StubCode.SECCOMP_FPROG);
+
+    private TemplateStub(int memfd, Flavor flavor) {
         this.memfd = memfd;
+        this.flavor = flavor;
         this.thread = Thread.ofPlatform().name("jvisor-ptrace-template").daemon().unstarted(this::run);
     }
 
     /** Starts the platform thread and waits until the template is clean. */
     static TemplateStub start(int memfd) {
-        TemplateStub t = new TemplateStub(memfd);
+        return start(memfd, PTRACE);
+    }
+
+    /** Starts the platform thread and waits until the template, with {@code flavor}'s additions, is clean. */
+    public static TemplateStub start(int memfd, Flavor flavor) {
+        TemplateStub t = new TemplateStub(memfd, flavor);
         t.thread.start();
         t.await(t.booted);
         return t;
     }
 
-    int pid() {
+    public int pid() {
         return (Integer) await(booted);
     }
 
-    int xstateSize() {
+    public int xstateSize() {
         return xstateSize;
     }
 
@@ -78,7 +100,7 @@ final class TemplateStub {
      * Clones a new stub process from the template. This thread seizes its leader thread, which only ever
      * runs syscalls injected by this thread. Returns the leader's tracee (for this thread's use only).
      */
-    Tracee newProcess() {
+    public Tracee newProcess() {
         return call(() -> {
             long pid = template.inject(StubCode.CLONE_GADGET, StubCode.CLONE_GADGET_TRAP, Sysno.CLONE,
                     CLONE_PARENT | CLONE_UNTRACED, 0, 0, 0, 0, 0);
@@ -104,7 +126,7 @@ final class TemplateStub {
     }
 
     /** Clones a new thread in the stub process led by {@code leader}; returns its tid. It waits in pause(). */
-    int newThread(Tracee leader) {
+    public int newThread(Tracee leader) {
         return call(() -> {
             long tid = leader.inject(StubCode.THREAD_GADGET, StubCode.THREAD_GADGET_TRAP, Sysno.CLONE,
                     CLONE_THREAD_FLAGS, 0, 0, 0, 0, 0);
@@ -114,7 +136,7 @@ final class TemplateStub {
     }
 
     /** Kills and reaps the template; the platform thread then ends. */
-    void shutdown() {
+    public void shutdown() {
         Request r = new Request(null, new CompletableFuture<>());
         requests.add(r);
         await(r.reply);
@@ -224,23 +246,37 @@ final class TemplateStub {
     }
 
     private void clean(Tracee t, Arena arena, long bootGadget) {
-        // 1. The memory file at its fixed fd (the copy has no O_CLOEXEC; no exec happens anyway).
+        // 1. The memory file at its fixed fd (the copy has no O_CLOEXEC; no exec happens anyway), and the
+        // flavor's control file right after it.
         check(bootSyscall(t, bootGadget, Sysno.DUP2, memfd, StubCode.MEMFD_FD, 0), "dup2 of the memory file");
+        int keep = StubCode.MEMFD_FD;
+        if (flavor.controlFd() >= 0) {
+            check(bootSyscall(t, bootGadget, Sysno.DUP2, flavor.controlFd(), StubCode.CONTROL_FD, 0),
+                    "dup2 of the control file");
+            keep = StubCode.CONTROL_FD; // MEMFD_FD + 1: nothing between them to close
+        }
         // 2. Every other fd of the JVM goes.
         check(bootSyscall(t, bootGadget, Sysno.CLOSE_RANGE, 0, StubCode.MEMFD_FD - 1, 0), "close_range");
-        check(bootSyscall(t, bootGadget, Sysno.CLOSE_RANGE, StubCode.MEMFD_FD + 1, 0xffff_ffffL, 0), "close_range");
+        check(bootSyscall(t, bootGadget, Sysno.CLOSE_RANGE, keep + 1, 0xffff_ffffL, 0), "close_range");
         // The stub page, at its fixed address. MAP_FIXED may replace the child's copy of the JVM's main stack,
         // which it never uses. POKEDATA writes through the read-only protection (FOLL_FORCE).
         check(bootSyscall(t, bootGadget, Sysno.MMAP, StubCode.STUB_ADDR, StubCode.STUB_LEN,
                 Mman.PROT_READ | Mman.PROT_EXEC, Mman.MAP_PRIVATE | Mman.MAP_ANONYMOUS | Mman.MAP_FIXED, -1, 0),
                 "mmap of the stub page");
-        t.poke(StubCode.STUB_ADDR, StubCode.stub(sentryPid));
+        t.poke(StubCode.STUB_ADDR, StubCode.stub(sentryPid, flavor.code()));
         // From here on, injections run in the stub page.
         // 3. Signals: every handler SIG_DFL, nothing blocked, no alternate stack, no rseq area (glibc registers
         // one per thread; the kernel would write to it after the munmap below and kill the stub).
         for (int sig = 1; sig <= Signals.NSIG; sig++) {
             if (sig != Signals.SIGKILL && sig != Signals.SIGSTOP) {
                 check(t.syscall(Sysno.RT_SIGACTION, sig, StubCode.ZEROS, 0, 8, 0, 0), "rt_sigaction " + sig);
+            }
+        }
+        if (flavor.sigaction() != 0) { // the flavor's handler for every catchable signal
+            for (int sig = 1; sig <= Signals.NSIG; sig++) {
+                if (sig != Signals.SIGKILL && sig != Signals.SIGSTOP) {
+                    check(t.syscall(Sysno.RT_SIGACTION, sig, flavor.sigaction(), 0, 8, 0, 0), "rt_sigaction " + sig);
+                }
             }
         }
         check(t.syscall(Sysno.RT_SIGPROCMASK, Signals.SIG_SETMASK, StubCode.ZEROS, 0, 8, 0, 0), "rt_sigprocmask");
@@ -256,7 +292,7 @@ final class TemplateStub {
         check(t.syscall(Sysno.MUNMAP, above, StubCode.TASK_SIZE_MAX - above, 0, 0, 0, 0), "munmap above");
         // Defence in depth, and the one way to see [vsyscall] calls (StubCode.filter()).
         check(t.syscall(Sysno.PRCTL, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0), "prctl(PR_SET_NO_NEW_PRIVS)");
-        check(t.syscall(Sysno.SECCOMP, SECCOMP_SET_MODE_FILTER, 0, StubCode.SECCOMP_FPROG, 0, 0, 0), "seccomp");
+        check(t.syscall(Sysno.SECCOMP, SECCOMP_SET_MODE_FILTER, 0, flavor.filter(), 0, 0, 0), "seccomp");
         if (t.takeSignalSeen()) {
             Log.debug("ptrace: template stub saw a signal while being cleaned; suppressed");
         }

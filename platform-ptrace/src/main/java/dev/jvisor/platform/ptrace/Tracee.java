@@ -16,8 +16,8 @@ import java.lang.foreign.MemorySegment;
  * One stub thread as its tracer thread sees it: waiting for its stops and injecting syscalls into it. Every
  * method must run on the tracer thread (ptrace refuses any other with ESRCH). Never waits on any pid but its own.
  */
-final class Tracee {
-    final int pid;
+public final class Tracee {
+    public final int pid;
 
     // Scratch native memory, owned by the tracer thread.
     private final MemorySegment status;
@@ -58,7 +58,7 @@ final class Tracee {
      * PTRACE_SEIZE with EXITKILL and TRACESYSGOOD, then PTRACE_INTERRUPT, and waits for the stop. The stub waits
      * in pause() or is on its way there; either way it stops, with no group-stop involved.
      */
-    static Tracee seize(int pid, Arena arena) {
+    public static Tracee seize(int pid, Arena arena) {
         Tracee t = new Tracee(pid, arena);
         long r = Host.ptrace(Ptrace.SEIZE, pid, 0, Ptrace.O_EXITKILL | Ptrace.O_TRACESYSGOOD);
         if (r < 0) {
@@ -90,7 +90,7 @@ final class Tracee {
         return (int) (rip ^ (rip >>> 7)) & 15;
     }
 
-    boolean dead() {
+    public boolean dead() {
         return dead;
     }
 
@@ -99,14 +99,14 @@ final class Tracee {
     }
 
     /** Returns and clears whether an injection swallowed an unrelated stop (an interrupt, a host signal). */
-    boolean takeSignalSeen() {
+    public boolean takeSignalSeen() {
         boolean s = signalSeen;
         signalSeen = false;
         return s;
     }
 
     /** waitpid(pid, __WALL), retried on EINTR. Returns the status, or {@code -errno} (ECHILD: already reaped). */
-    int waitStatus() {
+    public int waitStatus() {
         for (;;) {
             int r = Host.wait4(pid, status, Ptrace.WALL);
             if (r == pid) {
@@ -138,7 +138,7 @@ final class Tracee {
     }
 
     /** Injects a syscall through the stub page's {@code syscall; int3}. Returns its result or {@code -errno}. */
-    long syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+    public long syscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
         return inject(StubCode.SYSCALL_GADGET, StubCode.SYSCALL_GADGET_TRAP, nr, a0, a1, a2, a3, a4, a5);
     }
 
@@ -202,12 +202,34 @@ final class Tracee {
     }
 
     /** SIGKILLs the process (if it is still ours) and reaps it. */
-    void killAndReap() {
+    public void killAndReap() {
         if (!dead) {
             Host.kill(pid, Signals.SIGKILL);
             while (!dead) {
                 waitStatus();
             }
         }
+    }
+
+    /**
+     * Lets the stopped thread go on untraced at {@code rip} with the injection registers (so no signal it takes
+     * from then on stops it). Returns 0 or {@code -errno}. The thread is no longer this tracer's to wait for.
+     */
+    public long detachAt(long rip) {
+        if (dead) {
+            return -Errno.ESRCH.number();
+        }
+        MemorySegment.copy(base, 0, regs, 0, UserRegs.SIZE);
+        regs.set(JAVA_LONG, UserRegs.RIP, rip);
+        regs.set(JAVA_LONG, UserRegs.ORIG_RAX, -1);
+        long r = Host.ptrace(Ptrace.SETREGS, pid, 0, regs.address());
+        if (r < 0) {
+            return r;
+        }
+        r = Host.ptrace(Ptrace.DETACH, pid, 0, 0);
+        if (r == 0) {
+            dead = true; // not ours any more: nothing may wait for it
+        }
+        return r;
     }
 }
