@@ -2,7 +2,6 @@ package dev.jvisor.platform.systrap;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
-import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import dev.jvisor.abi.Signals;
 import dev.jvisor.abi.UserRegs;
@@ -42,6 +41,7 @@ final class SystrapContext implements Context {
 
     /** FP state loaded by setFpState and not yet in a frame. */
     private final FpState fpPending;
+    private final FpState initFp = new FpState(java.lang.foreign.Arena.ofAuto());
     private boolean fpIsPending;
 
     private SystrapAddressSpace lastAs;
@@ -77,20 +77,25 @@ final class SystrapContext implements Context {
             running = null;
             return Event.INTERRUPT;
         }
-        if (!canonical(regs.fsBase()) || !canonical(regs.gsBase())) {
-            // wrfsbase would fault in the handler; Linux never lets a thread have such a base: a SIGSEGV.
+        if (!canonical(regs.fsBase()) || !canonical(regs.gsBase()) || !userSelector(regs.get(UserRegs.CS))
+                || !userSelector(regs.get(UserRegs.SS))) {
+            // wrfsbase would fault in the handler, and ptrace's SETREGS refuses such selectors; Linux never lets
+            // a thread have these registers: a SIGSEGV, as on the ptrace platform.
             running = null;
             fault.set(Signals.SIGSEGV, SI_KERNEL, 0);
             return Event.FAULT;
         }
         if (fpIsPending) {
             fpIsPending = false;
-            storeFp(s, frame, fpPending);
+            storeFp(s, fpPending);
         }
         MemorySegment r = regs.segment();
         for (int i = 0; i < G_COUNT_RESTORED; i++) {
             frame.set(JAVA_LONG, UC_GREGS + 8L * i, r.get(JAVA_LONG, GREG_TO_USER[i]));
         }
+        long segs = frame.get(JAVA_LONG, UC_GREGS + 8L * G_CSGSFS) & 0x0000_ffff_ffff_0000L;
+        frame.set(JAVA_LONG, UC_GREGS + 8L * G_CSGSFS, segs | regs.get(UserRegs.CS) & 0xffff
+                | (regs.get(UserRegs.SS) & 0xffff) << 48);
         frame.set(JAVA_LONG, UC_SIGMASK, 0); // nothing stays blocked in the stub: signals are the sentry's
         s.setLong(Slot.FS_BASE, regs.fsBase());
         s.setLong(Slot.GS_BASE, regs.gsBase());
@@ -152,6 +157,11 @@ final class SystrapContext implements Context {
         return Event.DIED;
     }
 
+    /** A selector user mode may hold: RPL 3, in the GDT, not past the 16 bits. */
+    private static boolean userSelector(long sel) {
+        return (sel & ~0xffffL) == 0 && (sel & 7) == 3;
+    }
+
     private static boolean canonical(long v) {
         return (v >> 47) == 0 || (v >> 47) == -1;
     }
@@ -188,8 +198,14 @@ final class SystrapContext implements Context {
             return;
         }
         int n = (int) area.byteSize();
-        fp.segment().fill((byte) 0);
-        MemorySegment.copy(area, 0, fp.segment(), 0, n);
+        MemorySegment img = fp.segment();
+        img.fill((byte) 0);
+        MemorySegment.copy(area, 0, img, 0, n);
+        // NT_X86_XSTATE's format (what FpState holds): the software bytes carry XCR0 in their first word, where
+        // the signal frame has its magic and sizes.
+        long xcr0 = n > FXSAVE_SIZE ? area.get(JAVA_LONG, FP_SW + FP_SW_XFEATURES) : 0;
+        img.asSlice(FP_SW, FP_SW_END - FP_SW).fill((byte) 0);
+        img.set(JAVA_LONG, FP_SW, xcr0);
         fp.size(n);
     }
 
@@ -220,13 +236,22 @@ final class SystrapContext implements Context {
      * the frame's software bytes, XSTATE_BV within the frame's features, a standard (not compacted) header, and
      * MXCSR within the CPU's mask.
      */
-    private static void storeFp(Slot s, MemorySegment frame, FpState fp) {
+    private void storeFp(Slot s, FpState fp) {
         MemorySegment area = fpArea(s);
         if (area == null) {
             return;
         }
         int size = (int) area.byteSize();
-        int mxcsrMask = area.get(JAVA_INT, FP_MXCSR_MASK);
+        int frameMask = area.get(JAVA_INT, FP_MXCSR_MASK);
+        int mxcsrMask = frameMask;
+        if (mxcsrMask == 0) {
+            mxcsrMask = 0xffbf;
+        }
+        if ((fp.segment().get(JAVA_INT, FP_MXCSR) & ~mxcsrMask) != 0
+                || fp.size() >= FP_HEADER_END && fp.segment().get(JAVA_LONG, FP_XCOMP_BV) != 0) {
+            // An image XRSTOR would refuse: as on the ptrace platform, the init state instead.
+            fp = initFp;
+        }
         long features = size > FXSAVE_SIZE ? area.get(JAVA_LONG, FP_SW + FP_SW_XFEATURES) : 0;
         byte[] sw = area.asSlice(FP_SW, FP_SW_END - FP_SW).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
         int n = Math.min(Math.max(fp.size(), FXSAVE_SIZE), size);
@@ -235,8 +260,7 @@ final class SystrapContext implements Context {
             area.asSlice(n).fill((byte) 0);
         }
         MemorySegment.copy(sw, 0, area.asSlice(FP_SW), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sw.length);
-        area.set(JAVA_INT, FP_MXCSR, area.get(JAVA_INT, FP_MXCSR) & (mxcsrMask == 0 ? 0xffbf : mxcsrMask));
-        area.set(JAVA_INT, FP_MXCSR_MASK, mxcsrMask);
+        area.set(JAVA_INT, FP_MXCSR_MASK, frameMask);
         if (size > FXSAVE_SIZE) {
             long bv = fp.size() >= FP_HEADER_END ? area.get(JAVA_LONG, FP_XSTATE_BV) : 0x3;
             area.set(JAVA_LONG, FP_XSTATE_BV, bv & features);

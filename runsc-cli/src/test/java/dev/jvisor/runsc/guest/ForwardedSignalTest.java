@@ -32,7 +32,9 @@ class ForwardedSignalTest {
         if (Sandbox.NATIVE_ONLY) {
             return;
         }
-        List<String> sandboxed = new ArrayList<>(List.of(Sandbox.jrunsc().toString(), "do", bin.toString()));
+        List<String> sandboxed = new ArrayList<>(List.of(Sandbox.jrunsc().toString()));
+        sandboxed.addAll(Sandbox.platformOption());
+        sandboxed.addAll(List.of("do", bin.toString()));
         Sandbox.run(dir, List.of("/bin/true")); // builds bin/jrunsc first, so its stderr stays quiet
         assertEquals(linux, runAndSignal(sandboxed));
     }

@@ -25,7 +25,9 @@ class HostStdioTest {
         assumeFalse(Sandbox.NATIVE_ONLY, "sandbox runs are switched off");
         assumeTrue(Files.isExecutable(BUSYBOX), BUSYBOX + " is not installed");
         Sandbox.run(Path.of("/"), List.of(BUSYBOX.toString(), "true")); // builds bin/jrunsc first
-        List<String> cmd = new java.util.ArrayList<>(List.of(Sandbox.jrunsc().toString(), "do", BUSYBOX.toString()));
+        List<String> cmd = new java.util.ArrayList<>(List.of(Sandbox.jrunsc().toString()));
+        cmd.addAll(Sandbox.platformOption());
+        cmd.addAll(List.of("do", BUSYBOX.toString()));
         cmd.addAll(List.of(argv));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }

@@ -39,6 +39,7 @@ final class Sandbox {
         ensureBuilt();
         List<String> cmd = new ArrayList<>();
         cmd.add(jrunsc().toString());
+        cmd.addAll(platformOption());
         cmd.addAll(args);
         return Subprocess.run(cmd, cwd, Subprocess.TIMEOUT);
     }
@@ -48,9 +49,23 @@ final class Sandbox {
         ensureBuilt();
         List<String> cmd = new ArrayList<>();
         cmd.add(jrunsc().toString());
+        cmd.addAll(platformOption());
         cmd.add("do");
         cmd.addAll(argv);
         return Subprocess.run(cmd, cwd, Subprocess.TIMEOUT);
+    }
+
+    /**
+     * {@code --platform=X} when the system property {@code jvisor.platform} (or the environment variable
+     * {@code JVISOR_PLATFORM}) names a platform, so the differential suites run on any platform
+     * ({@code mvn test -Djvisor.platform=systrap}); empty otherwise (jrunsc's default).
+     */
+    static List<String> platformOption() {
+        String p = System.getProperty("jvisor.platform");
+        if (p == null || p.isEmpty()) {
+            p = System.getenv("JVISOR_PLATFORM");
+        }
+        return p == null || p.isEmpty() ? List.of() : List.of("--platform=" + p);
     }
 
     /**
