@@ -77,9 +77,12 @@ final class ControlFile implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the fd. The mapping stays (until the sentry exits): a task thread still waiting on a slot must read
+     * zeros, not fault, and the stubs that held the file are all dead by now.
+     */
     @Override
     public void close() {
-        Host.munmap(mapping.address(), mapping.byteSize());
         Host.close(fd);
     }
 }

@@ -8,6 +8,7 @@ import dev.jvisor.abi.Host;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
+import java.util.function.BooleanSupplier;
 
 /**
  * One stub thread's control block and alternate signal stack, in the control file: the state machine the
@@ -98,36 +99,54 @@ final class Slot {
         }
     }
 
+    /** What {@link #await} returns when the thread or its process is gone. */
+    static final long GONE = 0;
+    /** What {@link #await} returns when it gave up on a handler that does not answer (see there). */
+    static final long GAVE_UP = -1;
+
     /**
      * Waits until the handler publishes its next event: spins {@code spins} polls, then sleeps on the futex,
-     * checking every 20 ms that the stub lives ({@code alive}). Returns the new seq (also kept in {@link #seq}),
-     * or 0 if the thread or its process is gone.
+     * checking every 20 ms that the stub lives ({@code alive}). Returns the new seq (also kept in {@link #seq},
+     * as an unsigned value), or {@link #GONE} if the thread or its process is gone, or {@link #GAVE_UP} when
+     * {@code giveUp} has held for two checks in a row: a workload that forged its slot can leave the handler
+     * waiting for an answer the sentry already gave, and an interrupt (a kill, say) must still bring the task
+     * thread back.
      */
-    int await(int spins, java.util.function.BooleanSupplier alive) {
+    long await(int spins, BooleanSupplier alive, BooleanSupplier giveUp) {
         int old = seq;
         for (int i = 0; i < spins; i++) {
             int v = (int) INT.getAcquire(seg, (long) STUB_SEQ);
             if (v != old) {
-                return seq = v;
+                seq = v;
+                return v & 0xffff_ffffL;
             }
             Thread.onSpinWait();
         }
+        int quietChecks = 0;
         for (;;) {
             INT.setVolatile(seg, (long) SENTRY_SLEEPING, 1);
             int v = (int) INT.getVolatile(seg, (long) STUB_SEQ);
+            boolean timedOut = false;
             if (v == old && !dead) {
                 int r = Host.futexWaitShared(seg.address() + STUB_SEQ, old, timeout);
-                if (r == -Errno.ETIMEDOUT.number() && !alive.getAsBoolean()) {
+                timedOut = r == -Errno.ETIMEDOUT.number();
+                if (timedOut && !alive.getAsBoolean()) {
                     dead = true;
                 }
                 v = (int) INT.getVolatile(seg, (long) STUB_SEQ);
             }
             INT.setVolatile(seg, (long) SENTRY_SLEEPING, 0);
             if (v != old) {
-                return seq = v;
+                seq = v;
+                return v & 0xffff_ffffL;
             }
             if (dead) {
-                return seq = 0;
+                seq = 0;
+                return GONE;
+            }
+            quietChecks = timedOut && giveUp.getAsBoolean() ? quietChecks + 1 : 0;
+            if (quietChecks >= 2) {
+                return GAVE_UP;
             }
         }
     }

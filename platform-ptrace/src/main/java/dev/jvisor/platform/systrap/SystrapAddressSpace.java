@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 
 /**
  * One stub process under systrap. Its leader is traced by the template's platform thread (which clones stub
@@ -43,6 +44,9 @@ final class SystrapAddressSpace implements AddressSpace {
     /** A pidfd for the stub process, so signals from any thread never hit a reused pid. Guarded by this. */
     private int pidfd;
     private volatile boolean released;
+    /** {@link #alive()} and "released", as suppliers made once: the waits on the hot path allocate nothing. */
+    final BooleanSupplier aliveCheck = this::alive;
+    private final BooleanSupplier releasedCheck = () -> released;
 
     SystrapAddressSpace(SystrapPlatform platform, Tracee leader, int pidfd) {
         this.platform = platform;
@@ -112,7 +116,7 @@ final class SystrapAddressSpace implements AddressSpace {
         }
         slot.tid = tid;
         threads.put(me, slot);
-        if (slot.await(0, this::alive) == 0) {
+        if (slot.await(0, aliveCheck, releasedCheck) == Slot.GONE) {
             threads.remove(me);
             return null;
         }
@@ -187,9 +191,9 @@ final class SystrapAddressSpace implements AddressSpace {
         s.setLong(Slot.ARGS + 40, a5);
         s.setInt(Slot.CMD, Slot.CMD_SYSCALL);
         s.release();
-        int seq = s.await(platform.spins(), this::alive);
+        long seq = s.await(platform.spins(), aliveCheck, releasedCheck);
         s.setInt(Slot.CMD, Slot.CMD_RESUME);
-        if (seq == 0) {
+        if (seq == Slot.GONE || seq == Slot.GAVE_UP) {
             return -Errno.ESRCH.number();
         }
         return s.getLong(Slot.RESULT);

@@ -50,6 +50,7 @@ final class SystrapContext implements Context {
     private volatile SystrapAddressSpace running;
     private volatile int runningTid;
     private volatile boolean interruptRequested;
+    private final java.util.function.BooleanSupplier giveUp = () -> interruptRequested;
 
     SystrapContext(SystrapPlatform platform) {
         this.platform = platform;
@@ -101,10 +102,14 @@ final class SystrapContext implements Context {
         s.setLong(Slot.GS_BASE, regs.gsBase());
         s.setInt(Slot.CMD, Slot.CMD_RESUME);
         s.release();
-        int seq = s.await(platform.spins(), as::alive);
+        long seq = s.await(platform.spins(), as.aliveCheck, giveUp);
         running = null;
-        if (seq == 0) {
+        if (seq == Slot.GONE) {
             return Event.DIED;
+        }
+        if (seq == Slot.GAVE_UP) {
+            interruptRequested = false;
+            return Event.INTERRUPT;
         }
         return readEvent(as, s, regs);
     }

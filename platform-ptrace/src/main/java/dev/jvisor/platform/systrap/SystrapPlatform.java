@@ -73,6 +73,17 @@ public final class SystrapPlatform implements Platform {
         return s == null ? -1 : s.tid;
     }
 
+    /** Stub address of the calling thread's control slot in {@code as}, or -1 (for tests and diagnostics). */
+    public static long slotAddress(AddressSpace as) {
+        Slot s = ((SystrapAddressSpace) as).slotOf(Thread.currentThread());
+        return s == null ? -1 : s.stubAddr;
+    }
+
+    /** The address of the handler's one syscall instruction, the only one the runtime filter lets through. */
+    public static long stubSyscallAddress() {
+        return SystrapCode.SYSCALL_SITE_END - 2;
+    }
+
     /** The template stub's host pid (for tests and diagnostics). */
     public int templatePid() {
         return template.pid();

@@ -4,6 +4,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Mman;
@@ -14,6 +15,7 @@ import dev.jvisor.sentry.arch.Registers;
 import dev.jvisor.sentry.platform.AddressSpace;
 import dev.jvisor.sentry.platform.Context;
 import dev.jvisor.sentry.platform.Event;
+import dev.jvisor.sentry.platform.Platform;
 import java.lang.foreign.Arena;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -21,26 +23,46 @@ import java.util.concurrent.FutureTask;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 
 /** Several task threads in one address space (a multi-threaded workload): each traces a stub thread of its own. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MultiThreadTest {
     static final long CODE = 0x400000, DATA = 0x500000;
     static final int GETPID_LOOP = 0, SPIN = 0x10, LOAD = 0x20;
 
-    private static MemoryFileFixture file;
-    private static PtracePlatform platform;
+    MemoryFileFixture file;
+    Platform platform;
+
+    /** The platform under test (a subclass runs every test on systrap). */
+    Platform newPlatform(int memoryFileFd) {
+        return PtracePlatform.create(memoryFileFd);
+    }
+
+    int stubPid(AddressSpace as) {
+        return PtracePlatform.stubPid(as);
+    }
+
+    int stubTid(AddressSpace as) {
+        return PtracePlatform.stubTid(as);
+    }
+
+    /** Whether each stub thread stays traced by its task thread (ptrace), rather than detached (systrap). */
+    boolean traced() {
+        return true;
+    }
 
     @BeforeAll
-    static void start() {
+    void start() {
         file = new MemoryFileFixture("jvisor-threads");
         file.code(GETPID_LOOP, "b827000000 0f05 ebf7"); // loop: mov eax,39; syscall; jmp loop
         file.code(SPIN, "ebfe"); // jmp $
         file.code(LOAD, "488b07 0f0b"); // mov rax,[rdi]; ud2
-        platform = PtracePlatform.create(file.fd);
+        platform = newPlatform(file.fd);
     }
 
     @AfterAll
-    static void stop() {
+    void stop() {
         platform.close();
         file.close();
     }
@@ -52,14 +74,14 @@ class MultiThreadTest {
     }
 
     /** Runs {@code n} emulated getpids in {@code as} on the calling thread; returns its stub thread's tid. */
-    private static int getpids(AddressSpace as, Context ctx, int n) {
+    private int getpids(AddressSpace as, Context ctx, int n) {
         Registers regs = at(CODE + GETPID_LOOP);
         for (int i = 0; i < n; i++) {
             assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
             assertEquals(Sysno.GETPID, regs.origRax());
             regs.rax(i);
         }
-        return PtracePlatform.stubTid(as);
+        return stubTid(as);
     }
 
     private static <T> FutureTask<T> onNewThread(Callable<T> body) {
@@ -74,7 +96,7 @@ class MultiThreadTest {
         Context ctxA = platform.newContext();
         try {
             assertEquals(0, as.map(CODE, 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, 0));
-            int pid = PtracePlatform.stubPid(as);
+            int pid = stubPid(as);
             FutureTask<long[]> b = onNewThread(() -> {
                 Context ctxB = platform.newContext();
                 int tid = getpids(as, ctxB, 2000);
@@ -87,8 +109,12 @@ class MultiThreadTest {
             int tidA = getpids(as, ctxA, 2000); // meanwhile, on this thread
             long[] rb = b.get();
             assertNotEquals(tidA, rb[0], "two stub threads");
-            assertEquals(rb[2], rb[1], "thread B traces its own stub thread");
-            assertEquals(String.valueOf(Host.gettid()), Procfs.taskStatus(pid, tidA, "TracerPid"));
+            if (traced()) {
+                assertEquals(rb[2], rb[1], "thread B traces its own stub thread");
+                assertEquals(String.valueOf(Host.gettid()), Procfs.taskStatus(pid, tidA, "TracerPid"));
+            } else {
+                assertEquals(0, rb[1], "stub thread B runs untraced");
+            }
             assertEquals(List.of(String.valueOf(pid), String.valueOf(tidA)), Procfs.tasks(pid),
                     "B's release ended only B's stub thread");
 
@@ -108,7 +134,7 @@ class MultiThreadTest {
     void aThreadJoiningAKilledStubSeesDied() throws Exception {
         AddressSpace as = platform.newAddressSpace();
         try {
-            Host.kill(PtracePlatform.stubPid(as), Signals.SIGKILL);
+            Host.kill(stubPid(as), Signals.SIGKILL);
             FutureTask<Event> b = onNewThread(() -> {
                 Context c = platform.newContext();
                 try {
@@ -121,7 +147,7 @@ class MultiThreadTest {
         } finally {
             as.release();
         }
-        assertEquals('X', Procfs.state(PtracePlatform.stubPid(as)));
+        assertEquals('X', Procfs.state(stubPid(as)));
     }
 
     @Test
@@ -160,11 +186,12 @@ class MultiThreadTest {
 
     @Test
     void jobControlSignalsToTheStubProcessNeitherStopItNorReachIt() throws Exception {
+        assumeTrue(traced(), "an untraced stub thread stops on SIGSTOP like any process");
         AddressSpace as = platform.newAddressSpace();
         Context ctx = platform.newContext();
         try {
             assertEquals(0, as.map(CODE, 0x1000, Mman.PROT_READ | Mman.PROT_EXEC, 0));
-            int pid = PtracePlatform.stubPid(as);
+            int pid = stubPid(as);
             Registers regs = at(CODE + GETPID_LOOP);
             assertEquals(Event.SYSCALL, ctx.switchToUser(as, regs));
             // SIGCONT to seized tracees also brings PTRACE_EVENT_STOP notifications: more INTERRUPTs, then on.

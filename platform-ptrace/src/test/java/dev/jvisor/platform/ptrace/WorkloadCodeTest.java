@@ -62,7 +62,7 @@ class WorkloadCodeTest {
 
     /** Host pid of the stub process behind {@code as}. */
     int stubPid(AddressSpace as) {
-        return stubPid(as);
+        return PtracePlatform.stubPid(as);
     }
 
     @BeforeAll
