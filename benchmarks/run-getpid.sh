@@ -1,6 +1,6 @@
 #!/bin/bash
-# Emulated getpid on the ptrace platform (JMH) and the C floor for the same round trip (shared floors'
-# ptrace_sysemu), measured in one run. Usage: benchmarks/run-getpid.sh [extra JMH args...]
+# Emulated getpid on the ptrace and systrap platforms (JMH) and the C floors for the same round trips (shared
+# floors' ptrace_sysemu and systrap), measured in one run. Usage: benchmarks/run-getpid.sh [extra JMH args...]
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -29,13 +29,14 @@ wait_quiet
     -cp "$repo/benchmarks/target/classes:$repo/benchmarks/target/lib/*" \
     org.openjdk.jmh.Main PtraceGetpidBenchmark -bm avgt,sample -tu us -wi 3 -i 5 -w 1s -r 1s -f 1 "$@"
 
-echo "## C floor: ptrace_sysemu (../shared/floors, built in a temp dir)"
+echo "## C floors: ptrace_sysemu and systrap (../shared/floors, built in a temp dir)"
 floors=$(mktemp -d)
 trap 'rm -rf "$floors"' EXIT
 cp -r "$repo/../shared/floors/." "$floors/"
 chmod -R u+w "$floors"
-make -s -C "$floors" ptrace_sysemu
+make -s -C "$floors" ptrace_sysemu systrap
 wait_quiet
 echo "| mechanism | pinning | median ns | min ns | max ns | reps x iterations | notes |"
 echo "|---|---|---:|---:|---:|---|---|"
 "$floors/ptrace_sysemu" 10000 2000 | awk -F'|' '/^R\|/ { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8 }'
+"$floors/systrap" | awk -F'|' '/^R\|/ { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $2, $3, $4, $5, $6, $7, $8 }'

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The static C getpid loop natively, in the sandbox (bin/jrunsc do, ptrace platform) and the C floor
-# (../shared/floors ptrace_sysemu, same-CPU GETREGS/SETREGS) in one run. Prints the median ns per getpid of
+# The static C getpid loop natively, in the sandbox (bin/jrunsc do, on the ptrace and the systrap platform) and
+# the C floors (../shared/floors: ptrace_sysemu, same-CPU GETREGS/SETREGS; systrap, same-CPU futex) in one run. Prints the median ns per getpid of
 # each. Usage: benchmarks/run-sandbox-getpid.sh [N] [REPS]
 set -euo pipefail
 repo=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
@@ -15,17 +15,25 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC')  $(uname -r)  cpus $(nproc)  loadavg $(cut -d' ' -f1-3 /proc/loadavg)"
 native=$("$tmp/getpid_loop" "$n" "$reps" | median)
 "$repo/bin/jrunsc" --version >/dev/null # built
-sandbox=$("$repo/bin/jrunsc" do "$tmp/getpid_loop" "$n" "$reps" | median)
+sandbox=$("$repo/bin/jrunsc" --platform=ptrace do "$tmp/getpid_loop" "$n" "$reps" | median)
+systrap=$("$repo/bin/jrunsc" --platform=systrap do "$tmp/getpid_loop" "$n" "$reps" | median)
 
 floor=n/a
+sfloor=n/a
 if [[ -d "$repo/../shared/floors" ]]; then
     cp -r "$repo/../shared/floors" "$tmp/floors"
-    make -s -C "$tmp/floors" ptrace_sysemu >/dev/null
+    make -s -C "$tmp/floors" ptrace_sysemu systrap >/dev/null
     floor=$("$tmp/floors/ptrace_sysemu" 10000 2000 | awk -F'|' '$2 == "ptrace SYSEMU (GETREGS/SETREGS)" && $3 == "same-cpu" { print $4 }')
+    sfloor=$("$tmp/floors/systrap" | awk -F'|' '$2 == "systrap: SIGSYS->shm, futex" && $3 == "same-cpu" { print $4 }')
 fi
 printf '| %s | %s |\n' "native getpid (static C loop)" "$native ns"
 printf '| %s | %s |\n' "sandbox getpid (same loop, jrunsc do, ptrace)" "$sandbox ns"
+printf '| %s | %s |\n' "sandbox getpid (same loop, jrunsc do, systrap)" "$systrap ns"
 printf '| %s | %s |\n' "C floor: ptrace SYSEMU GETREGS/SETREGS, same CPU" "$floor ns"
+printf '| %s | %s |\n' "C floor: systrap SIGSYS->shm, futex, same CPU" "$sfloor ns"
 if [[ $floor != n/a ]]; then
-    awk -v s="$sandbox" -v f="$floor" 'BEGIN { printf "ratio sandbox / floor: %.2f\n", s / f }'
+    awk -v s="$sandbox" -v f="$floor" 'BEGIN { printf "ratio ptrace sandbox / ptrace floor: %.2f\n", s / f }'
+fi
+if [[ $sfloor != n/a ]]; then
+    awk -v s="$systrap" -v f="$sfloor" 'BEGIN { printf "ratio systrap sandbox / systrap floor: %.2f\n", s / f }'
 fi

@@ -5,10 +5,12 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Mman;
 import dev.jvisor.platform.ptrace.PtracePlatform;
+import dev.jvisor.platform.systrap.SystrapPlatform;
 import dev.jvisor.sentry.arch.Registers;
 import dev.jvisor.sentry.platform.AddressSpace;
 import dev.jvisor.sentry.platform.Context;
 import dev.jvisor.sentry.platform.Event;
+import dev.jvisor.sentry.platform.Platform;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.HexFormat;
@@ -20,6 +22,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,9 +31,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The emulated getpid round trip on the ptrace platform: a stub loops {@code getpid}, and the benchmark thread,
- * its tracer, answers each one through {@link Context#switchToUser}. Beside it, a native getpid for scale.
- * The C floor for the same round trip is {@code ptrace_sysemu} in the shared floors (run-getpid.sh runs both).
+ * The emulated getpid round trip on the ptrace and systrap platforms ({@code -p platform=...}): a stub loops
+ * {@code getpid}, and the benchmark thread (its tracer under ptrace, the sentry side of its control slot under
+ * systrap) answers each one through {@link Context#switchToUser}. Beside it, a native getpid for scale.
+ * The C floors for the same round trip are {@code ptrace_sysemu} and {@code systrap} in the shared floors
+ * (run-getpid.sh runs them).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -55,8 +60,12 @@ public class PtraceGetpidBenchmark {
     /** Thread-scoped: JMH sets it up on the thread that runs the benchmark, which must be the stub's tracer. */
     @State(Scope.Thread)
     public static class Stub {
+        /** ptrace (PTRACE_SYSEMU round trips) or systrap (SIGSYS handler, registers over shared memory). */
+        @Param({"ptrace", "systrap"})
+        public String platform;
+
         int memfd;
-        PtracePlatform platform;
+        Platform p;
         AddressSpace as;
         Context ctx;
         Registers regs;
@@ -74,9 +83,9 @@ public class PtraceGetpidBenchmark {
             MemorySegment.copy(code, 0, MemorySegment.ofAddress(addr).reinterpret(4096), JAVA_BYTE, 0, code.length);
             Host.munmap(addr, 4096);
 
-            platform = PtracePlatform.create(memfd);
-            as = platform.newAddressSpace();
-            ctx = platform.newContext();
+            p = platform.equals("systrap") ? SystrapPlatform.create(memfd) : PtracePlatform.create(memfd);
+            as = p.newAddressSpace();
+            ctx = p.newContext();
             Host.check(as.map(0x400000, 4096, Mman.PROT_READ | Mman.PROT_EXEC, 0), "map");
             regs = new Registers(Arena.ofAuto());
             regs.resetForExec(0x400000, 0);
@@ -89,7 +98,7 @@ public class PtraceGetpidBenchmark {
         public void stop() {
             ctx.release();
             as.release();
-            platform.close();
+            p.close();
             Host.close(memfd);
         }
     }

@@ -46,11 +46,17 @@ public final class SystrapPlatformProvider implements PlatformProvider {
         return null;
     }
 
+    /** AT_HWCAP2 in the auxiliary vector has HWCAP2_FSGSBASE: the kernel (5.9+) lets user mode use them. */
     private static boolean cpuHasFsgsbase() {
+        final long atHwcap2 = 26, hwcap2Fsgsbase = 1 << 1;
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("flags")) {
-                    return List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+")).contains("fsgsbase");
+            java.nio.ByteBuffer auxv = java.nio.ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv")))
+                    .order(java.nio.ByteOrder.nativeOrder());
+            while (auxv.remaining() >= 16) {
+                long type = auxv.getLong();
+                long value = auxv.getLong();
+                if (type == atHwcap2) {
+                    return (value & hwcap2Fsgsbase) != 0;
                 }
             }
         } catch (IOException e) {
