@@ -27,9 +27,9 @@ public final class GlobalOptions {
             description = "File for the debug log; without it nothing is logged (stdio belongs to the workload).")
     String debugLog;
 
-    @Option(names = "--platform", paramLabel = "NAME", defaultValue = "ptrace", converter = Platforms.Converter.class,
-            description = "How workload code runs: ptrace, systrap or kvm (default: ${DEFAULT-VALUE}; "
-                    + "see 'jrunsc help platforms').")
+    @Option(names = "--platform", paramLabel = "NAME", converter = Platforms.Converter.class,
+            description = "How workload code runs: ptrace, systrap or kvm (default: systrap where the host "
+                    + "supports it, else ptrace; see 'jrunsc help platforms').")
     String platform;
 
     @Option(names = "--network", paramLabel = "MODE", defaultValue = "sandbox", converter = NetworkMode.Converter.class,
@@ -65,7 +65,11 @@ public final class GlobalOptions {
         return java.nio.file.Path.of(root).toAbsolutePath().normalize();
     }
 
+    /** --platform, or the default for this host ({@link Platforms#defaultName()}) when it was not given. */
     public String platform() {
+        if (platform == null) {
+            platform = Platforms.defaultName();
+        }
         return platform;
     }
 
@@ -91,7 +95,7 @@ public final class GlobalOptions {
                 throw new CliException("--debug-log " + debugLog + ": " + e.getMessage());
             }
         }
-        Log.debug("command " + command + ", root " + root + ", platform " + platform + ", overlay2 " + overlay2);
+        Log.debug("command " + command + ", root " + root + ", platform " + platform() + ", overlay2 " + overlay2);
         if (Log.debugEnabled()) {
             // The JVM's own command line (from /proc): shows which flags the launcher chose.
             Log.debug("jvm " + String.join(" ", ProcessHandle.current().info().arguments().orElse(new String[0])));
@@ -103,7 +107,7 @@ public final class GlobalOptions {
 
     /** Fails unless a sandbox can run with these flags. */
     void requireRunnable() {
-        Platforms.requireAvailable(platform);
+        Platforms.requireAvailable(platform());
         if (network == NetworkMode.HOST) {
             throw new CliException("--network=host is not available yet (use sandbox or none)");
         }

@@ -1,6 +1,9 @@
 package dev.jvisor.runsc;
 
+import dev.jvisor.abi.Log;
+import dev.jvisor.sentry.platform.PlatformProvider;
 import java.util.List;
+import java.util.ServiceLoader;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -14,8 +17,27 @@ final class Platforms {
     static final List<Info> ALL = List.of(
             new Info("ptrace", true, "stubs traced with PTRACE_SYSEMU; runs anywhere ptrace is allowed"),
             new Info("systrap", true, "seccomp SECCOMP_RET_TRAP in the stubs, registers over shared memory "
-                    + "(alias: seccomp)"),
+                    + "(alias: seccomp); the default where the host supports it"),
             new Info("kvm", false, "workload in guest ring 3 of a KVM virtual machine; needs /dev/kvm"));
+
+    /**
+     * The platform to use when --platform is not given: systrap, as in runsc, when this host supports it (x86-64,
+     * seccomp, user-mode FSGSBASE); else ptrace, with a debug-log line saying why.
+     */
+    static String defaultName() {
+        for (PlatformProvider p : ServiceLoader.load(PlatformProvider.class)) {
+            if (p.name().equals("systrap")) {
+                if (p.available()) {
+                    return "systrap";
+                }
+                Log.debug("platform: systrap is not supported here (" + p.unavailableReason()
+                        + "); falling back to ptrace");
+                return "ptrace";
+            }
+        }
+        Log.debug("platform: no systrap platform in this build; falling back to ptrace");
+        return "ptrace";
+    }
 
     /** The canonical name for {@code name}, or null when unknown. */
     static String canonical(String name) {

@@ -44,7 +44,7 @@ final class SentryCommand {
             cmd.add("--log=" + Path.of(g.log).toAbsolutePath());
             cmd.add("--log-format=" + g.logFormat.name().toLowerCase(java.util.Locale.ROOT));
         }
-        cmd.add("--platform=" + g.platform);
+        cmd.add("--platform=" + g.platform());
         cmd.add("--network=" + g.network.name().toLowerCase(java.util.Locale.ROOT));
         cmd.add("--overlay2=" + g.overlay2);
         if (g.strace) {

@@ -18,6 +18,6 @@ class FeaturesCommandTest {
         assertEquals(0, j.get("hooks").size(), "hooks are not run yet");
         assertFalse(j.get("linux").get("seccomp").get("enabled").asBoolean());
         assertFalse(j.get("linux").get("cgroup").get("v2").asBoolean());
-        assertEquals("ptrace", j.get("annotations").get("dev.jvisor.platforms").asText());
+        assertEquals("ptrace,systrap", j.get("annotations").get("dev.jvisor.platforms").asText());
     }
 }

@@ -74,7 +74,7 @@ class HelpCommandTest {
         List<String> lines = r.out().lines().toList();
         assertEquals(4, lines.size(), r.out());
         assertTrue(lines.get(1).matches("ptrace +yes +.+"), lines.get(1));
-        assertTrue(lines.get(2).matches("systrap +not yet +.+"), lines.get(2));
+        assertTrue(lines.get(2).matches("systrap +yes +.+default where the host supports it"), lines.get(2));
         assertTrue(lines.get(3).matches("kvm +not yet +.+"), lines.get(3));
     }
 
