@@ -51,9 +51,9 @@ class WorkloadCodeTest {
 
     MemoryFileFixture file;
     Platform platform;
-    private AddressSpace as;
-    private Context ctx;
-    private Registers regs;
+    AddressSpace as;
+    Context ctx;
+    Registers regs;
 
     /** The platform under test (subclasses run every test on another one). */
     Platform newPlatform(int memoryFileFd) {
@@ -93,7 +93,7 @@ class WorkloadCodeTest {
         as.release();
     }
 
-    private void startAt(int entry) {
+    void startAt(int entry) {
         regs.resetForExec(CODE + entry, DATA + 0x2000);
     }
 
