@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The multi-process kernel's costs, natively, in the sandbox (bin/jrunsc do, ptrace) and under PRoot (a
-# ptrace-based anchor, if installed), in one run: pipe ping-pong latency, pipe throughput with 1 MiB writes,
+# The multi-process kernel's costs, natively, in the sandbox (bin/jrunsc do, on ptrace and on systrap) and under
+# PRoot (a ptrace-based anchor, if installed), in one run: pipe ping-pong latency, pipe throughput with 1 MiB writes,
 # a futex ping-pong between two threads, fork+exit+wait, and busybox sh running a 20,000-iteration loop.
 # Each figure is the median of 5 repetitions. Usage: benchmarks/run-kernel.sh
 set -euo pipefail
@@ -14,14 +14,14 @@ gcc -static -O1 -o "$tmp/forkcopy" "$repo/benchmarks/fork/forkcopy.c"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 "$repo/bin/jrunsc" --version >/dev/null
 
-runners=("native" "jvisor")
+runners=("native" "ptrace" "systrap")
 command -v proot >/dev/null && runners+=("proot")
 run() { # runner, command...
     local who=$1
     shift
     case $who in
         native) "$@" ;;
-        jvisor) "$repo/bin/jrunsc" do "$@" ;;
+        ptrace | systrap) "$repo/bin/jrunsc" --platform="$who" do "$@" ;;
         proot) proot "$@" ;;
     esac
 }
