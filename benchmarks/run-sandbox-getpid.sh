@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The static C getpid loop natively, in the sandbox (bin/jrunsc do, on the ptrace and the systrap platform) and
-# the C floors (../shared/floors: ptrace_sysemu, same-CPU GETREGS/SETREGS; systrap, same-CPU futex) in one run. Prints the median ns per getpid of
-# each. Usage: benchmarks/run-sandbox-getpid.sh [N] [REPS]
+# the C floors (../shared/floors: ptrace_sysemu, same-CPU GETREGS/SETREGS; systrap, same-CPU futex) in one run.
+# Prints the median ns per getpid of each. Usage: benchmarks/run-sandbox-getpid.sh [N] [REPS]
 set -euo pipefail
 repo=$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd)
 n=${1:-100000}

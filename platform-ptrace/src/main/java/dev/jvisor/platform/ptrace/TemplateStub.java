@@ -248,11 +248,20 @@ public final class TemplateStub {
     private void clean(Tracee t, Arena arena, long bootGadget) {
         // 1. The memory file at its fixed fd (the copy has no O_CLOEXEC; no exec happens anyway), and the
         // flavor's control file right after it.
+        int control = flavor.controlFd();
+        if (control == StubCode.MEMFD_FD && memfd == StubCode.CONTROL_FD) {
+            throw new IllegalStateException("memory file and control file at each other's fixed fds");
+        }
+        if (control == StubCode.MEMFD_FD) { // moved first, or the memory file's dup2 would close it
+            check(bootSyscall(t, bootGadget, Sysno.DUP2, control, StubCode.CONTROL_FD, 0), "dup2 of the control file");
+        }
         check(bootSyscall(t, bootGadget, Sysno.DUP2, memfd, StubCode.MEMFD_FD, 0), "dup2 of the memory file");
         int keep = StubCode.MEMFD_FD;
-        if (flavor.controlFd() >= 0) {
-            check(bootSyscall(t, bootGadget, Sysno.DUP2, flavor.controlFd(), StubCode.CONTROL_FD, 0),
-                    "dup2 of the control file");
+        if (control >= 0) {
+            if (control != StubCode.MEMFD_FD) {
+                check(bootSyscall(t, bootGadget, Sysno.DUP2, control, StubCode.CONTROL_FD, 0),
+                        "dup2 of the control file");
+            }
             keep = StubCode.CONTROL_FD; // MEMFD_FD + 1: nothing between them to close
         }
         // 2. Every other fd of the JVM goes.

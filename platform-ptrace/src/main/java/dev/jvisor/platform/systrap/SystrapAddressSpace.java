@@ -126,7 +126,8 @@ final class SystrapAddressSpace implements AddressSpace {
     private void setUp(int tid, Slot slot) {
         Tracee t = Tracee.seize(tid, Arena.ofAuto());
         check(t.syscall(Sysno.MMAP, slot.stubAddr, Slot.SIZE, Mman.PROT_READ | Mman.PROT_WRITE,
-                Mman.MAP_SHARED | Mman.MAP_FIXED, StubCode.CONTROL_FD, (long) slot.index * Slot.SIZE), "mmap of a slot");
+                Mman.MAP_SHARED | Mman.MAP_FIXED, StubCode.CONTROL_FD, (long) slot.index * Slot.SIZE),
+                "mmap of a slot");
         // stack_t { void *ss_sp; int ss_flags; size_t ss_size; }
         slot.setLong(Slot.STACK_T, slot.stubAddr + Slot.ALTSTACK);
         slot.setLong(Slot.STACK_T + 8, 0);

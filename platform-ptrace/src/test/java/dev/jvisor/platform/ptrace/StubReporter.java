@@ -4,7 +4,8 @@ import dev.jvisor.platform.systrap.SystrapPlatform;
 import dev.jvisor.sentry.platform.AddressSpace;
 
 /**
- * A sentry stand-in for {@link StubLifetimeTest}: starts a platform (ptrace, or systrap when the first argument says so) with one address space, prints
+ * A sentry stand-in for {@link StubLifetimeTest}: starts a platform (ptrace, or systrap when the first argument
+ * says so) with one address space, prints
  * "stubs TEMPLATE STUB", then waits to be killed.
  */
 public final class StubReporter {

@@ -11,7 +11,7 @@ import dev.jvisor.sentry.platform.Event;
 import dev.jvisor.sentry.platform.Platform;
 import org.junit.jupiter.api.Test;
 
-/** Every workload-code specification of {@link WorkloadCodeTest}, on the systrap platform, and its fault error code. */
+/** Every workload-code specification of {@link WorkloadCodeTest} on the systrap platform, and its fault error code. */
 class SystrapWorkloadCodeTest extends WorkloadCodeTest {
     @Override
     Platform newPlatform(int memoryFileFd) {
@@ -33,12 +33,12 @@ class SystrapWorkloadCodeTest extends WorkloadCodeTest {
         assertEquals(Signals.SIGSEGV, ctx.fault().signo);
         assertEquals(2 /* SEGV_ACCERR */, ctx.fault().code);
         assertEquals(DATA, ctx.fault().addr);
-        assertEquals(6, ctx.fault().errorCode & 6, "write, from user mode: 0x" + Long.toHexString(ctx.fault().errorCode));
+        assertEquals(6, ctx.fault().errorCode & 6, "write, user mode: 0x" + Long.toHexString(ctx.fault().errorCode));
         // A load from an unmapped page: no write bit.
         startAt(LOAD);
         regs.set(UserRegs.RDI, 0x600000);
         assertEquals(Event.FAULT, ctx.switchToUser(as, regs));
         assertEquals(Signals.SIGSEGV, ctx.fault().signo);
-        assertEquals(4, ctx.fault().errorCode & 6, "read, from user mode: 0x" + Long.toHexString(ctx.fault().errorCode));
+        assertEquals(4, ctx.fault().errorCode & 6, "read, user mode: 0x" + Long.toHexString(ctx.fault().errorCode));
     }
 }
