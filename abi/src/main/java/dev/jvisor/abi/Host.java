@@ -528,4 +528,26 @@ public final class Host {
         m.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
         return m;
     }
+
+    // ---- exec ----
+
+    /** bind(2) to {@code addr} ({@code len} bytes of sockaddr). */
+    public static int bind(int fd, MemorySegment addr, int len) {
+        return (int) syscallFast(Sysno.BIND, fd, addr.address(), len);
+    }
+
+    /** listen(2). */
+    public static int listen(int fd, int backlog) {
+        return (int) syscallFast(Sysno.LISTEN, fd, backlog, 0);
+    }
+
+    /** accept4(fd, NULL, NULL, flags): a connected socket, or {@code -errno}. Blocks. */
+    public static int accept4(int fd, int flags) {
+        return (int) syscall(Sysno.ACCEPT4, fd, 0, 0, flags, 0, 0);
+    }
+
+    /** execveat(dirfd, path, argv, envp, flags): returns only on failure ({@code -errno}). */
+    public static int execveat(int dirfd, MemorySegment path, MemorySegment argv, MemorySegment envp, int flags) {
+        return (int) syscall(Sysno.EXECVEAT, dirfd, path.address(), argv.address(), envp.address(), flags, 0);
+    }
 }

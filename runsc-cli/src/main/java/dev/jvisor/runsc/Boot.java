@@ -5,13 +5,18 @@ import dev.jvisor.runsc.container.Container;
 import dev.jvisor.runsc.container.ContainerException;
 import dev.jvisor.runsc.container.SandboxProcess;
 import dev.jvisor.runsc.control.ControlServer;
+import dev.jvisor.runsc.control.ExecProcess;
+import dev.jvisor.runsc.control.ProcessEntry;
 import dev.jvisor.runsc.oci.Bundle;
 import dev.jvisor.runsc.oci.BundleConfigException;
+import dev.jvisor.sentry.boot.ExecSpec;
+import dev.jvisor.sentry.boot.ExecedProcess;
 import dev.jvisor.sentry.boot.Sandbox;
 import dev.jvisor.sentry.boot.SandboxException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -69,6 +74,19 @@ final class Boot extends BaseCommand {
                 public void kill(int signal, boolean all) {
                     sandbox.kill(signal);
                 }
+
+                @Override
+                public ControlServer.Execed exec(ExecProcess process, int[] stdio) {
+                    return Boot.exec(sandbox, process, stdio);
+                }
+
+                @Override
+                public List<ProcessEntry> processes() {
+                    long nowMillis = System.currentTimeMillis();
+                    long nowNanos = System.nanoTime();
+                    return sandbox.processes().stream().map(p -> new ProcessEntry(p.pid(), p.ppid(), p.uid(),
+                            nowMillis - (nowNanos - p.startNanos()) / 1_000_000, p.argv(), p.comm())).toList();
+                }
             });
         } catch (IOException | RuntimeException e) {
             sandbox.kill(dev.jvisor.abi.Signals.SIGKILL);
@@ -104,6 +122,34 @@ final class Boot extends BaseCommand {
         control.close();
         sandbox.close();
         return status;
+    }
+
+    /** Starts {@code process} in the sandbox ({@code jrunsc exec}). */
+    static ControlServer.Execed exec(Sandbox sandbox, ExecProcess process, int[] stdio) {
+        ExecedProcess p;
+        try {
+            p = sandbox.exec(new ExecSpec(process.args(), process.env() == null ? List.of() : process.env(),
+                    process.cwd() == null || process.cwd().isEmpty() ? "/" : process.cwd(), process.uid(),
+                    process.gid(), process.additionalGids() == null ? new int[0] : process.additionalGids(), stdio));
+        } catch (SandboxException e) {
+            throw new ControlServer.RequestFailedException(e.getMessage(), e.exitStatus());
+        }
+        return new ControlServer.Execed() {
+            @Override
+            public int pid() {
+                return p.pid();
+            }
+
+            @Override
+            public void signal(int signal) {
+                p.signal(signal);
+            }
+
+            @Override
+            public int awaitExit() throws InterruptedException {
+                return p.awaitExit();
+            }
+        };
     }
 
     private static int failed(String msg, int status) {

@@ -49,6 +49,18 @@ public final class ConfigReader {
         return parse(file.toString(), json);
     }
 
+    /** Reads a process spec ({@code exec --process F}: the "process" object of config.json on its own). */
+    public static OciSpec.Process readProcess(Path file) throws BundleConfigException {
+        try {
+            return MAPPER.readValue(Files.readAllBytes(file), OciSpec.Process.class);
+        } catch (JsonProcessingException e) {
+            throw new BundleConfigException(file + ": " + describe(e));
+        } catch (IOException e) {
+            throw new BundleConfigException(file + ": " + (e instanceof NoSuchFileException ? "no such file"
+                    : e.getMessage()));
+        }
+    }
+
     /** Parses and validates config.json content; {@code name} names it in messages. */
     public static OciSpec parse(String name, byte[] json) throws BundleConfigException {
         OciSpec spec;

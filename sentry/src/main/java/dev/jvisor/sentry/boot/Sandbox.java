@@ -14,6 +14,7 @@ import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.SignalDelivery;
 import dev.jvisor.sentry.kernel.SignalInfo;
 import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.TaskExit;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.loader.ElfLoader;
 import dev.jvisor.sentry.loader.LoadException;
@@ -120,7 +121,7 @@ public final class Sandbox implements AutoCloseable {
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
             vfs.procfs().processes().put(task, exe.absolutePath(), spec.argv());
             CountDownLatch released = new CountDownLatch(1);
-            Thread thread = loadInit(task, platform, mf, exe, spec, released);
+            Thread thread = load(task, platform, mf, exe, spec.argv(), spec.env(), released);
             return new Sandbox(gofer, mf, platform, kernel, tg, thread, released);
         } catch (RuntimeException | Error e) {
             if (platform != null) {
@@ -169,15 +170,19 @@ public final class Sandbox implements AutoCloseable {
         return gofer.pid();
     }
 
-    private static Thread loadInit(Task task, Platform platform, MemoryFile mf, InitProcess.Executable exe,
-                                   SandboxSpec spec, CountDownLatch released) {
+    /**
+     * Creates the task's stub and address space and loads {@code exe} on a new thread, the task's, which then
+     * waits for {@code released} and runs the task. Returns once loaded; throws as {@link #run} does.
+     */
+    private static Thread load(Task task, Platform platform, MemoryFile mf, InitProcess.Executable exe,
+                               List<String> argv, List<String> env, CountDownLatch released) {
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         Thread thread = Thread.ofPlatform().name("task-" + task.tid()).start(() -> {
             try {
                 // The address space and context are created on this thread: it is their tracer.
                 task.context(platform.newContext());
                 task.mm(new MemoryManager(mf, platform.newAddressSpace()));
-                ElfLoader.load(task, exe.file(), exe.path(), spec.argv(), spec.env());
+                ElfLoader.load(task, exe.file(), exe.path(), argv, env);
             } catch (RuntimeException | Error e) {
                 exe.file().decRef();
                 loaded.completeExceptionally(e);
@@ -266,6 +271,91 @@ public final class Sandbox implements AutoCloseable {
         if (sig == Signals.SIGKILL || d == SignalDelivery.Default.TERM || d == SignalDelivery.Default.CORE) {
             released.countDown();
         }
+    }
+
+    /**
+     * Starts a process in the running sandbox ({@code jrunsc exec}): a new process, not a child of any process
+     * inside (getppid() is 0), in a session of its own, with init's resource limits, {@code spec}'s working
+     * directory, credentials and stdio. Returns once it runs.
+     *
+     * @throws SandboxException when it cannot start: the sandbox is stopping, the PID limit is reached, a
+     *     missing binary (exit status 127), one that cannot run (126)
+     */
+    public ExecedProcess exec(ExecSpec spec) {
+        if (init.exiting()) {
+            closeAll(spec.stdio());
+            throw new SandboxException("the container is not running", 1);
+        }
+        int pid = kernel.allocatePid();
+        if (pid < 0) {
+            closeAll(spec.stdio());
+            throw new SandboxException("cannot start another process: the container's PID limit is reached", 1);
+        }
+        ThreadGroup tg = ThreadGroup.newInit(kernel.pids(), pid);
+        for (int r = 0; r < dev.jvisor.sentry.kernel.Rlimits.NLIMITS; r++) {
+            tg.rlimits().set(r, init.rlimits().soft(r), init.rlimits().hard(r));
+        }
+        Task task = new Task(kernel, tg, pid, new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
+        InitProcess.Executable exe;
+        try {
+            InitProcess.setUp(task, spec.cwd(), spec.stdio());
+            exe = InitProcess.resolve(task, spec.argv(), spec.env());
+        } catch (RuntimeException e) {
+            discard(task);
+            throw e;
+        }
+        kernel.vfs().procfs().processes().put(task, exe.absolutePath(), spec.argv());
+        try {
+            load(task, platform, memoryFile, exe, spec.argv(), spec.env(), new CountDownLatch(0));
+        } catch (RuntimeException e) {
+            TaskExit.reapOutsideChild(kernel, tg); // load ended the task
+            throw e;
+        }
+        Log.debug("exec: pid " + pid + " runs " + spec.argv());
+        return new ExecedProcess(kernel, tg);
+    }
+
+    /** Ends a task that never ran (its fds and fs context go with it) and reaps its process. */
+    private void discard(Task task) {
+        task.threadGroup().beginExit(Signals.SIGKILL);
+        Thread t = Thread.ofPlatform().name("task-" + task.tid()).start(task::run);
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        TaskExit.reapOutsideChild(kernel, task.threadGroup());
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) {
+            if (fd >= 0) {
+                dev.jvisor.abi.Host.close(fd);
+            }
+        }
+    }
+
+    /**
+     * One process as {@code ps} shows it.
+     *
+     * @param startNanos when it started ({@link System#nanoTime()})
+     */
+    public record ProcessInfo(int pid, int ppid, int uid, long startNanos, List<String> argv, String comm) {}
+
+    /** The sandbox's live processes, by PID. */
+    public List<ProcessInfo> processes() {
+        List<ProcessInfo> l = new java.util.ArrayList<>();
+        for (ThreadGroup g : kernel.pids().liveGroups()) {
+            var p = kernel.vfs().procfs().processes().find(g.pid());
+            Task leader = p != null ? p.leader() : g.anyTask();
+            if (leader == null) {
+                continue;
+            }
+            l.add(new ProcessInfo(g.pid(), g.ppid(), leader.creds().uid, p != null ? p.startNanos() : 0,
+                    p != null ? p.argv() : List.of(), leader.comm()));
+        }
+        l.sort(java.util.Comparator.comparingInt(ProcessInfo::pid));
+        return l;
     }
 
     /** Waits for init to exit and returns its status as a shell reports it. */

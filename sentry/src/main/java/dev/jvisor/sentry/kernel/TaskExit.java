@@ -212,6 +212,19 @@ public final class TaskExit {
         return act[0] == Signals.SIG_IGN || (act[1] & Signals.SA_NOCLDWAIT) != 0;
     }
 
+    /**
+     * Reaps {@code z}, a process whose parent is outside the sandbox (one started by {@code jrunsc exec}), once
+     * its exit status has been collected from outside: nobody inside can wait for it. Does nothing while it runs.
+     */
+    public static void reapOutsideChild(Kernel k, ThreadGroup z) {
+        PidNamespace ns = z.namespace();
+        synchronized (ns) {
+            if (z.zombie() && z.parent() == null && z != ns.init()) {
+                reap(k, ns, z);
+            }
+        }
+    }
+
     /** Removes a zombie for good: from its parent, the PID table and /proc. Tree lock held. */
     static void reap(Kernel k, PidNamespace ns, ThreadGroup z) {
         z.zombie(false);
