@@ -188,4 +188,41 @@ class ContainerdTest {
         assertFalse(Files.exists(stateDir("sleeper")), "no state directory is left");
         assertFalse(Files.readString(Path.of("/proc/mounts")).contains(dir.toString()), "no mount is left");
     }
+
+    @Test
+    void ctrTaskExecRunsAProcessAndKillReachesIt() throws Exception {
+        Result started = ctr("run", "-d", "--runc-binary", Jrunsc.bin().toString(), "--rootfs", rootfs.toString(),
+                "execbox", "/bin/sleep", "100");
+        assertEquals(0, started.status(), started.err());
+        try {
+            Result e = ctr("task", "exec", "--exec-id", "x1", "execbox", "/bin/sh", "-c", "echo exec-$((6*7)); exit 4");
+            assertEquals(4, e.status(), e.err() + log());
+            assertEquals("exec-42\n", e.out());
+
+            List<String> cmd = List.of("ctr", "--address", socket.toString(), "--namespace", namespace, "task",
+                    "exec", "--exec-id", "x2", "execbox", "/bin/sleep", "100");
+            Process sleeper = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+                    .redirectOutput(dir.resolve("x2.out").toFile()).redirectErrorStream(true).start();
+            Result kill = null;
+            for (int i = 0; i < 200; i++) {
+                kill = ctr("task", "kill", "--exec-id", "x2", "--signal", "KILL", "execbox");
+                if (kill.status() == 0) {
+                    break;
+                }
+                Thread.sleep(100); // until the exec is registered
+            }
+            assertEquals(0, kill.status(), kill.err());
+            assertTrue(sleeper.waitFor(60, TimeUnit.SECONDS), "ctr task exec did not return after the kill");
+            assertEquals(128 + 9, sleeper.exitValue(), Files.readString(dir.resolve("x2.out")));
+            Result ps = ctr("task", "ps", "execbox");
+            assertEquals(0, ps.status(), ps.err());
+        } finally {
+            ctr("task", "kill", "--signal", "KILL", "execbox");
+            for (int i = 0; i < 200 && !ctr("task", "ls").out().contains("STOPPED"); i++) {
+                Thread.sleep(50);
+            }
+            ctr("task", "rm", "execbox");
+            ctr("container", "rm", "execbox");
+        }
+    }
 }
