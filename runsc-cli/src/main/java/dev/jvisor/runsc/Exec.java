@@ -3,6 +3,7 @@ package dev.jvisor.runsc;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Log;
+import dev.jvisor.runsc.container.Console;
 import dev.jvisor.runsc.container.Container;
 import dev.jvisor.runsc.container.ContainerState;
 import dev.jvisor.runsc.container.ExecHelper;
@@ -44,10 +45,11 @@ final class Exec extends BaseCommand {
     Path pidFile;
 
     @Option(names = "--console-socket", paramLabel = "SOCKET",
-            description = "Send the pseudoterminal's master here (not supported yet).")
+            description = "With a terminal: send the new pseudoterminal's master to this Unix socket.")
     Path consoleSocket;
 
-    @Option(names = {"-t", "--tty"}, description = "Allocate a pseudo-TTY (not supported yet).")
+    @Option(names = {"-t", "--tty"}, description = "Give the process a terminal (needs --console-socket; "
+            + "without it, the process gets this command's stdio, a terminal if it is one).")
     boolean tty;
 
     @Option(names = "--cwd", paramLabel = "DIR", description = "The working directory inside the container.")
@@ -84,13 +86,30 @@ final class Exec extends BaseCommand {
         }
         ExecProcess p = processSpec(s);
         Log.debug("exec " + p.args() + " in " + id);
-        List<Integer> stdio = new ArrayList<>();
-        for (int fd = 0; fd <= 2; fd++) {
-            if (Host.fcntl(fd, dev.jvisor.abi.Fcntl.F_GETFL, 0) >= 0) {
-                stdio.add(fd);
-            }
+        try (Console console = terminal ? Console.open(rows, cols) : null) {
+            return exec(p, console);
         }
-        int[] fds = stdio.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** Whether the process gets a new terminal (process.terminal, or --tty with --console-socket). */
+    private boolean terminal;
+    private Integer rows;
+    private Integer cols;
+
+    private int exec(ExecProcess p, Console console) throws IOException {
+        int[] fds;
+        if (console != null) {
+            fds = new int[] {console.slave(), console.slave(), console.slave()};
+        } else {
+            List<Integer> stdio = new ArrayList<>();
+            for (int fd = 0; fd <= 2; fd++) {
+                if (Host.fcntl(fd, dev.jvisor.abi.Fcntl.F_GETFL, 0) >= 0) {
+                    stdio.add(fd);
+                }
+            }
+            fds = stdio.stream().mapToInt(Integer::intValue).toArray();
+        }
+        int[] targets = console != null ? new int[] {0, 1, 2} : fds;
         Path socket = Container.controlSocket(globals().rootPath().resolve(id));
         UnixSocket conn;
         try {
@@ -99,8 +118,8 @@ final class Exec extends BaseCommand {
             throw new CliException("container " + id + " is not running (no answer on " + socket + ")");
         }
         try {
-            conn.send((JSON.writeValueAsString(ControlRequest.exec(p, fds)) + "\n").getBytes(StandardCharsets.UTF_8),
-                    fds);
+            conn.send((JSON.writeValueAsString(ControlRequest.exec(p, targets)) + "\n")
+                    .getBytes(StandardCharsets.UTF_8), fds);
             String line = conn.readLine(new ArrayList<>(), 65536);
             if (line == null) {
                 throw new CliException("the sandbox of " + id + " went away during exec");
@@ -110,6 +129,10 @@ final class Exec extends BaseCommand {
                 throw new CliException(r.error(), r.exitStatus() != null ? r.exitStatus() : FAILURE);
             }
             Log.debug("exec: sandbox pid " + r.pid());
+            if (console != null) {
+                // As runc: the caller (containerd's shim) receives the master once the process exists.
+                console.sendMaster(consoleSocket);
+            }
             if (detach) {
                 int pid = ExecHelper.spawn(conn.fd());
                 if (pidFile != null) {
@@ -134,9 +157,6 @@ final class Exec extends BaseCommand {
 
     /** The process to run: --process's file, or CMD with the container's own process spec for the rest. */
     private ExecProcess processSpec(ContainerState s) {
-        if (consoleSocket != null || tty) {
-            throw new CliException("exec with a terminal (--tty, --console-socket) is not supported yet");
-        }
         OciSpec.Process base;
         if (process != null) {
             if (!command.isEmpty()) {
@@ -147,14 +167,23 @@ final class Exec extends BaseCommand {
             } catch (BundleConfigException e) {
                 throw new CliException("process spec " + e.getMessage());
             }
-            if (Boolean.TRUE.equals(base.terminal())) {
-                throw new CliException("exec with a terminal (process.terminal) is not supported yet");
+            terminal = Boolean.TRUE.equals(base.terminal());
+            if (base.consoleSize() != null) {
+                rows = base.consoleSize().height();
+                cols = base.consoleSize().width();
             }
         } else {
             if (command.isEmpty()) {
                 throw new CliException("exec: no command given (a command or --process FILE)", USAGE);
             }
             base = containerProcess(s);
+        }
+        terminal |= tty && consoleSocket != null;
+        if (terminal && consoleSocket == null) {
+            throw new CliException("process.terminal needs --console-socket (the caller receives the pty master)");
+        }
+        if (!terminal && consoleSocket != null) {
+            throw new CliException("--console-socket needs a terminal (process.terminal or --tty)");
         }
         List<String> args = process != null ? base.args() : command;
         if (args == null || args.isEmpty()) {

@@ -216,6 +216,22 @@ class ContainerdTest {
             assertEquals(128 + 9, sleeper.exitValue(), Files.readString(dir.resolve("x2.out")));
             Result ps = ctr("task", "ps", "execbox");
             assertEquals(0, ps.status(), ps.err());
+
+            // ctr task exec -t: a new pty whose master goes to the shim through --console-socket.
+            Path script = Path.of("/usr/bin/script");
+            if (Files.isExecutable(script)) {
+                String ctr = String.join(" ", "ctr", "--address", socket.toString(), "--namespace", namespace,
+                        "task", "exec", "-t", "--exec-id", "x3", "execbox", "/bin/sh", "-c",
+                        "'[ -t 0 ] && [ -t 1 ] && echo exec-tty; exit 6'");
+                Path out = dir.resolve("exec-tty.out");
+                Process p = new ProcessBuilder(script.toString(), "-qec", ctr, "/dev/null")
+                        .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectErrorStream(true)
+                        .start();
+                assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ctr task exec -t timed out");
+                String output = Files.readString(out);
+                assertEquals(6, p.exitValue(), output + log());
+                assertTrue(output.contains("exec-tty"), "the exec'd process's stdio is a terminal: " + output);
+            }
         } finally {
             ctr("task", "kill", "--signal", "KILL", "execbox");
             for (int i = 0; i < 200 && !ctr("task", "ls").out().contains("STOPPED"); i++) {
