@@ -216,6 +216,7 @@ class ContainerdTest {
             assertEquals(128 + 9, sleeper.exitValue(), Files.readString(dir.resolve("x2.out")));
             Result ps = ctr("task", "ps", "execbox");
             assertEquals(0, ps.status(), ps.err());
+            assertTrue(ps.out().lines().anyMatch(l -> l.startsWith("1 ")), "init, PID 1 in the sandbox: " + ps.out());
 
             // ctr task exec -t: a new pty whose master goes to the shim through --console-socket.
             Path script = Path.of("/usr/bin/script");
