@@ -64,8 +64,11 @@ final class Exec extends BaseCommand {
     @Option(names = {"-g", "--additional-gids"}, paramLabel = "GID", description = "A supplementary group.")
     List<Integer> additionalGids = new ArrayList<>();
 
-    @Option(names = {"--no-new-privs", "--ignore-paused"}, hidden = true, description = "Accepted for runc.")
+    @Option(names = "--ignore-paused", hidden = true, description = "Exec in a paused container too (runc's).")
     boolean ignored;
+
+    @Option(names = "--no-new-privs", hidden = true, description = "Accepted for runc; ignored.")
+    boolean noNewPrivs;
 
     @Option(names = {"-c", "--cap", "--apparmor", "--process-label", "--preserve-fds", "--cgroup"}, hidden = true,
             paramLabel = "VALUE", description = "Accepted for runc; ignored.")
@@ -80,9 +83,10 @@ final class Exec extends BaseCommand {
     @Override
     protected int execute() throws IOException {
         ContainerState s = Container.read(globals().rootPath(), id);
-        if (s.status() != Status.RUNNING) {
+        // As runc: a created container takes exec too (its init has not run yet); stopped and paused ones do not.
+        if (s.status() == Status.STOPPED || (s.status() == Status.PAUSED && !ignored)) {
             throw new CliException("cannot exec in a " + s.status().toString().toLowerCase(java.util.Locale.ROOT)
-                    + " container " + id + " (it must be running)");
+                    + " container " + id);
         }
         ExecProcess p = processSpec(s);
         Log.debug("exec " + p.args() + " in " + id);
