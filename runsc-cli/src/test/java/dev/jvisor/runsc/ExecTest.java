@@ -31,6 +31,11 @@ class ExecTest {
     private final List<String> containers = new ArrayList<>();
 
     private void running(String id) throws Exception {
+        created(id);
+        assertEquals(0, j.cmd("start", id).status());
+    }
+
+    private void created(String id) throws Exception {
         j = j != null ? j : new Jrunsc(dir);
         Path bundle = Jrunsc.bundle(dir.resolve("b-" + id), "/bin/busybox", "sleep", "1000");
         Path pid = dir.resolve(id + ".pid");
@@ -38,7 +43,6 @@ class ExecTest {
                 bundle.toString(), "--pid-file", pid.toString(), id);
         assertEquals(0, created.status(), created.err());
         containers.add(id);
-        assertEquals(0, j.cmd("start", id).status());
     }
 
     @AfterEach
@@ -67,6 +71,9 @@ class ExecTest {
         // The environment, PATH included, comes from the container's config.json (PATH=/bin).
         Jrunsc.Result path = j.cmd("exec", "c1", "sh", "-c", "echo $PATH; pwd");
         assertEquals("/bin\n/\n", path.out(), path.err());
+        // Its parent is outside the container, as runc's exec'd processes see it; -u sets its identity.
+        Jrunsc.Result user = j.cmd("exec", "-u", "1000:1001", "c1", "sh", "-c", "id -u; id -g; echo $PPID");
+        assertEquals("1000\n1001\n0\n", user.out(), user.err());
         Jrunsc.Result killed = j.cmd("exec", "c1", "/bin/sh", "-c", "kill -TERM $$");
         assertEquals(128 + Signals.SIGTERM, killed.status(), "death by a signal: the helper dies by it too");
         assertEquals(List.of(1), ps("c1"), "finished exec'd processes are reaped: only init is left");
@@ -92,7 +99,11 @@ class ExecTest {
         assertEquals(1, unknown.status());
         assertTrue(unknown.err().contains("nosuch does not exist"), unknown.err());
         assertTrue(Files.readString(j.log).contains("\"level\":\"error\""));
-        running("c3");
+        created("c3");
+        Jrunsc.Result beforeStart = j.cmd("exec", "c3", "/bin/sh", "-c", "echo created-$((1+1))");
+        assertEquals(0, beforeStart.status(), beforeStart.err());
+        assertEquals("created-2\n", beforeStart.out(), "as with runc, a created container takes exec");
+        assertEquals(0, j.cmd("start", "c3").status());
         assertEquals(0, j.cmd("kill", "c3", "KILL").status());
         for (int i = 0; i < 100 && !j.cmd("state", "c3").out().contains("stopped"); i++) {
             Thread.sleep(50);
