@@ -13,6 +13,7 @@ import dev.jvisor.sentry.boot.ExecSpec;
 import dev.jvisor.sentry.boot.ExecedProcess;
 import dev.jvisor.sentry.boot.Sandbox;
 import dev.jvisor.sentry.boot.SandboxException;
+import dev.jvisor.sentry.boot.SandboxSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -130,7 +131,11 @@ final class Boot extends BaseCommand {
         try {
             p = sandbox.exec(new ExecSpec(process.args(), process.env() == null ? List.of() : process.env(),
                     process.cwd() == null || process.cwd().isEmpty() ? "/" : process.cwd(), process.uid(),
-                    process.gid(), process.additionalGids() == null ? new int[0] : process.additionalGids(), stdio));
+                    process.gid(), process.additionalGids() == null ? new int[0] : process.additionalGids(),
+                    process.umask() == null ? 022 : process.umask() & 0777,
+                    process.rlimits() == null ? List.of() : process.rlimits().stream()
+                            .map(r -> new SandboxSpec.Rlimit(r.resource(), r.soft(), r.hard())).toList(),
+                    stdio));
         } catch (SandboxException e) {
             throw new ControlServer.RequestFailedException(e.getMessage(), e.exitStatus());
         }

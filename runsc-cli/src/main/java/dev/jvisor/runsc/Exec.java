@@ -15,6 +15,7 @@ import dev.jvisor.runsc.control.UnixSocket;
 import dev.jvisor.runsc.oci.BundleConfigException;
 import dev.jvisor.runsc.oci.ConfigReader;
 import dev.jvisor.runsc.oci.OciSpec;
+import dev.jvisor.runsc.oci.ResourceLimits;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -210,8 +211,17 @@ final class Exec extends BaseCommand {
         }
         groups.addAll(additionalGids);
         String dir = cwd != null ? cwd : base.cwd() != null && !base.cwd().isEmpty() ? base.cwd() : "/";
+        List<ExecProcess.Rlimit> limits = new ArrayList<>();
+        try {
+            for (var r : ResourceLimits.rlimits(process != null ? process.toString() : "config.json", base)) {
+                limits.add(new ExecProcess.Rlimit(r.resource(), r.soft(), r.hard()));
+            }
+        } catch (BundleConfigException e) {
+            throw new CliException(e.getMessage());
+        }
         return new ExecProcess(List.copyOf(args), environment, dir, uid, gid,
-                groups.stream().mapToInt(Integer::intValue).toArray());
+                groups.stream().mapToInt(Integer::intValue).toArray(),
+                base.user() != null ? base.user().umask() : null, limits);
     }
 
     /** The container's config.json process (its env, user and cwd are exec's defaults, as with runc). */

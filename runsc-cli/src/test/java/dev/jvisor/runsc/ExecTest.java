@@ -80,6 +80,28 @@ class ExecTest {
     }
 
     @Test
+    void aProcessSpecGivesArgsEnvCwdUmaskAndRlimits() throws Exception {
+        running("c7");
+        Path spec = dir.resolve("process.json");
+        Files.writeString(spec, """
+                {"args": ["/bin/sh", "-c", "ulimit -n; ulimit -Hn; umask; pwd; echo $FOO"],
+                 "env": ["PATH=/bin", "FOO=bar"], "cwd": "/bin",
+                 "user": {"uid": 0, "gid": 0, "umask": 63},
+                 "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 100, "hard": 200}]}
+                """);
+        Jrunsc.Result r = j.cmd("exec", "--process", spec.toString(), "c7");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("100\n200\n0077\n/bin\nbar\n", r.out());
+        Files.writeString(spec, """
+                {"args": ["/bin/true"], "rlimits": [{"type": "RLIMIT_BOGUS", "soft": 1, "hard": 1}]}
+                """);
+        Jrunsc.Result bad = j.cmd("exec", "--process", spec.toString(), "c7");
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().contains("process.rlimits[0].type: unknown rlimit RLIMIT_BOGUS"), bad.err());
+        assertEquals(List.of(1), ps("c7"));
+    }
+
+    @Test
     void aMissingBinaryFailsLikeAShell() throws Exception {
         running("c2");
         Jrunsc.Result r = j.cmd("exec", "c2", "/bin/nope");

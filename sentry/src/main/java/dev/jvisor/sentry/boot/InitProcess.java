@@ -25,7 +25,7 @@ final class InitProcess {
 
     /** Gives {@code t} its root, working directory, umask and the caller's stdio as fds 0, 1 and 2. */
     static void setUp(Task t, SandboxSpec spec) {
-        enter(t, spec.cwd());
+        enter(t, spec.cwd(), 022);
         FdTable fds = new FdTable();
         HostFileDescription.installStdio(fds);
         t.fdTable(fds);
@@ -33,10 +33,10 @@ final class InitProcess {
     }
 
     /**
-     * Gives {@code t} its root, working directory and umask, and {@code stdio} (host fds handed to the sentry,
+     * Gives {@code t} its root, working directory and {@code umask}, and {@code stdio} (host fds handed to the sentry,
      * -1 for none) as fds 0, 1 and 2; the files own the host fds from now on, even when this fails.
      */
-    static void setUp(Task t, String cwd, int[] stdio) {
+    static void setUp(Task t, String cwd, int umask, int[] stdio) {
         FdTable fds = new FdTable();
         t.fdTable(fds); // first: the task's exit releases the table, and with it the fds, whatever happens next
         for (int fd = 0; fd < stdio.length; fd++) {
@@ -54,12 +54,12 @@ final class InitProcess {
                 throw new SandboxException("fd " + fd + ": " + describe(e.errno()), 1);
             }
         }
-        enter(t, cwd);
+        enter(t, cwd, umask);
     }
 
-    private static void enter(Task t, String cwd) {
+    private static void enter(Task t, String cwd, int umask) {
         try {
-            t.fs(t.kernel().vfs().newFsContext(cwd, 022));
+            t.fs(t.kernel().vfs().newFsContext(cwd, umask));
         } catch (ErrnoException e) {
             throw new SandboxException("working directory " + cwd + ": " + describe(e.errno()), 1);
         }

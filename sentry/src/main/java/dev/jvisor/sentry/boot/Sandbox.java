@@ -295,10 +295,13 @@ public final class Sandbox implements AutoCloseable {
         for (int r = 0; r < dev.jvisor.sentry.kernel.Rlimits.NLIMITS; r++) {
             tg.rlimits().set(r, init.rlimits().soft(r), init.rlimits().hard(r));
         }
+        for (SandboxSpec.Rlimit r : spec.rlimits()) {
+            tg.rlimits().set(r.resource(), r.soft(), r.hard());
+        }
         Task task = new Task(kernel, tg, pid, new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
         InitProcess.Executable exe;
         try {
-            InitProcess.setUp(task, spec.cwd(), spec.stdio());
+            InitProcess.setUp(task, spec.cwd(), spec.umask(), spec.stdio());
             exe = InitProcess.resolve(task, spec.argv(), spec.env());
         } catch (RuntimeException e) {
             discard(task);
