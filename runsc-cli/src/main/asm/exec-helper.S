@@ -82,6 +82,10 @@ status:
     xor edx, edx
     mov r10d, 8
     syscall
+    mov eax, 157                # prctl(PR_SET_DUMPABLE, 0): its death by SIGSEGV & co. leaves no core
+    mov edi, 4
+    xor esi, esi
+    syscall
     mov eax, 39                 # kill(getpid(), sig)
     syscall
     mov edi, eax

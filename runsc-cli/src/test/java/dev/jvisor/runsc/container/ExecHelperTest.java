@@ -85,6 +85,23 @@ class ExecHelperTest {
     }
 
     @Test
+    void diesByACoreSignalWithoutDumpingCore() throws Exception {
+        try (Arena a = Arena.ofConfined()) {
+            // Core dumps allowed (the test JVM may run with ulimit -c 0, which would hide one).
+            MemorySegment unlimited = a.allocate(16).fill((byte) 0xff);
+            assertEquals(0, Host.syscallFast(dev.jvisor.abi.Sysno.PRLIMIT64, helper, RLIMIT_CORE,
+                    unlimited.address(), 0, 0, 0));
+        }
+        send(Signals.SIGSEGV | 0x80); // the process dumped core: the helper only dies by the same signal
+        int st = waitStatus();
+        Files.deleteIfExists(Path.of("core")); // a failure's leftovers (core_pattern "core", in our cwd)
+        assertEquals(Signals.SIGSEGV, st & 0x7f);
+        assertEquals(0, st & 0x80, "no core file of the helper");
+    }
+
+    private static final int RLIMIT_CORE = 4;
+
+    @Test
     void forwardsTheSignalsItGetsUntilTheStatusComes() throws Exception {
         assertEquals("jrunsc-exec\n", Files.readString(Path.of("/proc/" + helper + "/comm")));
         assertEquals(0, Host.kill(helper, Signals.SIGUSR1));
