@@ -145,7 +145,11 @@ class ExecTest {
                 "/bin/sh", "-c", "trap 'echo got-term; exit 5' TERM; echo ready; while true; do sleep 1; done");
         assertEquals(0, r.status(), Files.readString(dir.resolve("e1.out.err")));
         int helper = Integer.parseInt(Files.readString(pidFile).strip());
-        assertEquals("jrunsc-exec\n", Files.readString(Path.of("/proc/" + helper + "/comm")));
+        Path comm = Path.of("/proc/" + helper + "/comm");
+        for (int i = 0; i < 100 && !Files.readString(comm).equals("jrunsc-exec\n"); i++) {
+            Thread.sleep(50); // it names itself in its first instructions
+        }
+        assertEquals("jrunsc-exec\n", Files.readString(comm));
         List<Integer> pids = ps("c4");
         assertTrue(pids.size() >= 2 && pids.get(0) == 1, "init, the exec'd shell (and its sleep): " + pids);
         for (int i = 0; i < 100 && !Files.readString(out).contains("ready"); i++) {

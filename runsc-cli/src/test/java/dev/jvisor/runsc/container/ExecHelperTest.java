@@ -101,9 +101,20 @@ class ExecHelperTest {
 
     private static final int RLIMIT_CORE = 4;
 
+    /** {@code pid}'s comm once it has named itself (it starts out named after its path), or after 5 s. */
+    static String comm(int pid) throws Exception {
+        Path comm = Path.of("/proc/" + pid + "/comm");
+        String c = Files.readString(comm);
+        for (int i = 0; i < 100 && !c.equals("jrunsc-exec\n"); i++) {
+            Thread.sleep(50);
+            c = Files.readString(comm);
+        }
+        return c;
+    }
+
     @Test
     void forwardsTheSignalsItGetsUntilTheStatusComes() throws Exception {
-        assertEquals("jrunsc-exec\n", Files.readString(Path.of("/proc/" + helper + "/comm")));
+        assertEquals("jrunsc-exec\n", comm(helper), "its first instructions name it");
         assertEquals(0, Host.kill(helper, Signals.SIGUSR1));
         assertEquals(Signals.SIGUSR1, receive());
         assertEquals(0, Host.kill(helper, Signals.SIGTERM));
