@@ -58,18 +58,7 @@ final class Boot extends BaseCommand {
             if (!socket.startsWith(dir)) {
                 Container.prepareSocketDir(socket);
             }
-            control = ControlServer.listen(socket, new ControlServer.Handler() {
-                @Override
-                public void start() {
-                    Log.debug("start");
-                    sandbox.start();
-                }
-
-                @Override
-                public void kill(int signal, boolean all) {
-                    sandbox.kill(signal);
-                }
-            });
+            control = ControlServer.listen(socket, new SandboxControl(sandbox));
         } catch (IOException | RuntimeException e) {
             sandbox.kill(dev.jvisor.abi.Signals.SIGKILL);
             sandbox.waitExit();
