@@ -45,7 +45,7 @@ final class Events extends BaseCommand {
         Path root = globals().rootPath();
         // No lock, as with wait: events lasts as long as the container and must not hold off other commands.
         ContainerState s = Container.read(root, id);
-        if (s.status() == Status.STOPPED || s.status() == Status.CREATED) {
+        if (s.status() == Status.STOPPED) { // a created container has stats too (its init is loaded), as in runc
             throw new CliException("container " + id + " is not running");
         }
         Path socket = Container.controlSocket(root.resolve(id));

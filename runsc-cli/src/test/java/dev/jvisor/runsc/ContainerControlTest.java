@@ -99,6 +99,7 @@ class ContainerControlTest {
         Path bundle = Jrunsc.bundle(dir.resolve("b"), "/bin/busybox", "sleep", "100");
         long created = create(j, bundle, "c1", dir.resolve("out"));
         assertEquals("cannot pause container c1: it is created, not running", failure(j.cmd("pause", "c1")));
+        assertEquals(1, stats(j, "c1").get("pids").get("current").asInt(), "a created container has its init");
         assertEquals(0, j.cmd("start", "c1").status());
         assertEquals("cannot resume container c1: it is running, not paused", failure(j.cmd("resume", "c1")));
         assertEquals(0, j.cmd("pause", "c1").status());
