@@ -64,31 +64,7 @@ final class Boot extends BaseCommand {
             if (!socket.startsWith(dir)) {
                 Container.prepareSocketDir(socket);
             }
-            control = ControlServer.listen(socket, new ControlServer.Handler() {
-                @Override
-                public void start() {
-                    Log.debug("start");
-                    sandbox.start();
-                }
-
-                @Override
-                public void kill(int signal, boolean all) {
-                    sandbox.kill(signal);
-                }
-
-                @Override
-                public ControlServer.Execed exec(ExecProcess process, int[] stdio) {
-                    return Boot.exec(sandbox, process, stdio);
-                }
-
-                @Override
-                public List<ProcessEntry> processes() {
-                    long nowMillis = System.currentTimeMillis();
-                    long nowNanos = System.nanoTime();
-                    return sandbox.processes().stream().map(p -> new ProcessEntry(p.pid(), p.ppid(), p.uid(),
-                            nowMillis - (nowNanos - p.startNanos()) / 1_000_000, p.argv(), p.comm())).toList();
-                }
-            });
+            control = ControlServer.listen(socket, new SandboxControl(sandbox));
         } catch (IOException | RuntimeException e) {
             sandbox.kill(dev.jvisor.abi.Signals.SIGKILL);
             sandbox.waitExit();
@@ -123,38 +99,6 @@ final class Boot extends BaseCommand {
         control.close();
         sandbox.close();
         return status;
-    }
-
-    /** Starts {@code process} in the sandbox ({@code jrunsc exec}). */
-    static ControlServer.Execed exec(Sandbox sandbox, ExecProcess process, int[] stdio) {
-        ExecedProcess p;
-        try {
-            p = sandbox.exec(new ExecSpec(process.args(), process.env() == null ? List.of() : process.env(),
-                    process.cwd() == null || process.cwd().isEmpty() ? "/" : process.cwd(), process.uid(),
-                    process.gid(), process.additionalGids() == null ? new int[0] : process.additionalGids(),
-                    process.umask() == null ? 022 : process.umask() & 0777,
-                    process.rlimits() == null ? List.of() : process.rlimits().stream()
-                            .map(r -> new SandboxSpec.Rlimit(r.resource(), r.soft(), r.hard())).toList(),
-                    stdio));
-        } catch (SandboxException e) {
-            throw new ControlServer.RequestFailedException(e.getMessage(), e.exitStatus());
-        }
-        return new ControlServer.Execed() {
-            @Override
-            public int pid() {
-                return p.pid();
-            }
-
-            @Override
-            public void signal(int signal) {
-                p.signal(signal);
-            }
-
-            @Override
-            public int awaitExit() throws InterruptedException {
-                return p.awaitExit();
-            }
-        };
     }
 
     private static int failed(String msg, int status) {

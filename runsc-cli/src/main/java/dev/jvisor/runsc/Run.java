@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jrunsc run --bundle DIR ID}: creates and runs a container in the foreground. This process becomes the
- * sandbox (the sentry), so its PID goes in --pid-file and its exit status is the container's.
+ * sandbox (the sentry), so its PID goes in --pid-file and its exit status is the container's; the container is
+ * registered under --root while it runs ({@link RunRegistration}). With --detach it is create then start.
  */
 @Command(name = "run", sortOptions = false, description = "Create and run a container in the foreground.")
 final class Run extends BaseCommand {
@@ -28,6 +29,14 @@ final class Run extends BaseCommand {
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "File to write the sandbox's PID to.")
     Path pidFile;
+
+    @Option(names = {"-d", "--detach"}, arity = "0..1", paramLabel = "BOOL",
+            description = "Run in the background, as create then start: this command returns at once.")
+    boolean detach;
+
+    @Option(names = "--console-socket", paramLabel = "PATH",
+            description = "With --detach: Unix socket that receives the terminal's master fd (process.terminal).")
+    String consoleSocket;
 
     @Mixin
     RuncCompatOptions compat;
@@ -41,11 +50,19 @@ final class Run extends BaseCommand {
         Container.checkId(id);
         globals().requireRunnable();
         Bundle b = bundle.load();
+        if (detach) {
+            Create.create(globals(), b, id, pidFile, consoleSocket);
+            Start.start(globals().rootPath(), id);
+            return OK;
+        }
+        if (consoleSocket != null) {
+            throw new CliException("--console-socket needs --detach (a foreground run uses this terminal)");
+        }
         SandboxSpec spec = spec(b, id, globals());
         if (pidFile != null) {
             writePidFile(pidFile, ProcessHandle.current().pid());
         }
-        return runInForeground(spec);
+        return runInForeground(spec, new RunRegistration(globals().rootPath(), id, b, globals().platform()));
     }
 
     /** Maps a bundle's config.json onto what the sentry needs. */

@@ -242,4 +242,34 @@ class ContainerdTest {
             ctr("container", "rm", "execbox");
         }
     }
+
+    /** The shim drives pause, resume and kill --all through jrunsc; ctr task ls shows what state says. */
+    @Test
+    void pauseResumeAndKillAllThroughContainerd() throws Exception {
+        Result started = ctr("run", "-d", "--runc-binary", Jrunsc.bin().toString(), "--rootfs", rootfs.toString(),
+                "freezer", "/bin/sh", "-c", "sleep 100 & sleep 100 & wait");
+        assertEquals(0, started.status(), started.err());
+        assertEquals(0, ctr("task", "pause", "freezer").status());
+        assertTrue(taskLine("freezer").contains("PAUSED"), taskLine("freezer"));
+        assertTrue(Files.readString(stateDir("freezer").resolve("state.json")).contains("\"paused\""));
+        assertEquals(0, ctr("task", "resume", "freezer").status());
+        assertTrue(taskLine("freezer").contains("RUNNING"), taskLine("freezer"));
+
+        // TERM reaches the sleeps too; init (sh, no trap) dies of it as well.
+        Result kill = ctr("task", "kill", "--all", "--signal", "TERM", "freezer");
+        assertEquals(0, kill.status(), kill.err());
+        for (int i = 0; i < 200 && !taskLine("freezer").contains("STOPPED"); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(taskLine("freezer").contains("STOPPED"), taskLine("freezer"));
+        assertEquals(0, ctr("task", "rm", "freezer").status());
+        assertEquals(0, ctr("container", "rm", "freezer").status());
+        assertFalse(Files.exists(stateDir("freezer")));
+    }
+
+    private String taskLine(String id) throws Exception {
+        Result ls = ctr("task", "ls");
+        return ls.out().lines().filter(l -> l.startsWith(id + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(ls.out()));
+    }
 }

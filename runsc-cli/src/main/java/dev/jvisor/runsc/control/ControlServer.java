@@ -1,6 +1,8 @@
 package dev.jvisor.runsc.control;
 
 import dev.jvisor.abi.Log;
+import dev.jvisor.sentry.boot.SandboxException;
+import dev.jvisor.sentry.boot.SandboxStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +33,18 @@ public final class ControlServer implements AutoCloseable {
 
         /** Sends {@code signal} to the init (to every process with {@code all}). */
         void kill(int signal, boolean all);
+
+        /** Freezes every task of the sandbox. */
+        void pause();
+
+        /** Thaws the sandbox's tasks. */
+        void resume();
+
+        /** The sandbox's resource usage now. */
+        SandboxStats stats();
+
+        /** Changes the limits the sentry enforces; a field left null stays as it is. */
+        void update(ControlRequest.Limits limits);
 
         /**
          * Starts {@code process} in the running container with {@code stdio} (host fds, -1 for none) as its fds
@@ -162,6 +176,8 @@ public final class ControlServer implements AutoCloseable {
                 r = ControlResponse.failed("bad control request: " + e.getMessage());
             } catch (RequestFailedException e) {
                 r = ControlResponse.failed(e.getMessage(), e.exitStatus());
+            } catch (SandboxException e) {
+                r = ControlResponse.failed(e.getMessage()); // refused by the sandbox, with a reason
             } catch (RuntimeException e) {
                 Log.warn("control request failed", e);
                 r = ControlResponse.failed("control request failed: " + e);
@@ -274,6 +290,24 @@ public final class ControlServer implements AutoCloseable {
                 } catch (ExecutionException e) {
                     return ControlResponse.failed("wait failed: " + e.getCause());
                 }
+            }
+            case ControlRequest.PAUSE -> {
+                handler.pause();
+                return ControlResponse.OK;
+            }
+            case ControlRequest.RESUME -> {
+                handler.resume();
+                return ControlResponse.OK;
+            }
+            case ControlRequest.STATS -> {
+                return ControlResponse.stats(handler.stats());
+            }
+            case ControlRequest.UPDATE -> {
+                if (req.limits() == null) {
+                    return ControlResponse.failed("update without limits");
+                }
+                handler.update(req.limits());
+                return ControlResponse.OK;
             }
             default -> {
                 return ControlResponse.failed("unknown control request '" + req.type() + "'");

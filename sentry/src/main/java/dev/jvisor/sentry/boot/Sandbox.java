@@ -361,6 +361,79 @@ public final class Sandbox implements AutoCloseable {
         return l;
     }
 
+    /**
+     * Sends {@code sig} to every process of the sandbox ({@code kill --all}), init included, each as
+     * {@link #kill} sends it to init.
+     */
+    public void killAll(int sig) {
+        Log.debug("signal " + Signals.name(sig) + " for every process");
+        if (sig < 1 || sig > Signals.NSIG) {
+            return;
+        }
+        for (ThreadGroup g : kernel.threadGroups()) {
+            if (g != init) {
+                SignalDelivery.sendToProcess(kernel, g, SignalInfo.fromProcess(sig, SigInfo.SI_USER, 0, 0));
+            }
+        }
+        kill(sig);
+    }
+
+    /**
+     * Freezes every task ({@code jrunsc pause}): no workload code runs until {@link #resume}; blocked syscalls
+     * stay blocked, timers run on, and SIGKILL still ends the sandbox.
+     */
+    public void pause() {
+        kernel.freezer().freeze();
+    }
+
+    /** Lets the frozen tasks run again ({@code jrunsc resume}). */
+    public void resume() {
+        kernel.freezer().thaw();
+    }
+
+    /** Whether the sandbox is paused. */
+    public boolean paused() {
+        return kernel.freezer().frozen();
+    }
+
+    /** The sandbox's resource usage now. */
+    public SandboxStats stats() {
+        return new SandboxStats(cpuNanos(), memoryFile.allocated(), memoryFile.limit(), kernel.pids().liveTasks(),
+                kernel.pids().maxTasks());
+    }
+
+    /**
+     * The CPU time the sandbox has used: this process's, from the host. The one place to switch to the kernel's
+     * own per-task accounting when it exists.
+     */
+    private static long cpuNanos() {
+        long t = ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return Math.max(0, t);
+    }
+
+    /**
+     * Changes the limits the sentry enforces, live ({@code jrunsc update}): {@code maxTasks} (0 or less: the
+     * default cap) and {@code memoryBytes} (0: the host's RAM); null leaves one as it is. Lowering a cap below
+     * the current use fails for memory (nothing can be reclaimed) and, for tasks, only stops new forks, as a pids
+     * cgroup does.
+     *
+     * @throws SandboxException when the memory limit is below the memory in use
+     */
+    public void updateLimits(Integer maxTasks, Long memoryBytes) {
+        if (memoryBytes != null) {
+            long bytes = memoryBytes > 0 ? memoryBytes : defaultMemoryLimit();
+            if (!memoryFile.limit(bytes)) {
+                throw new SandboxException("memory limit " + bytes + " is below the memory in use ("
+                        + memoryFile.allocated() + " bytes)", 1);
+            }
+        }
+        if (maxTasks != null) {
+            kernel.pids().maxTasks(maxTasks > 0 ? maxTasks : dev.jvisor.sentry.kernel.PidNamespace.DEFAULT_MAX_TASKS);
+        }
+        Log.debug("limits now: tasks " + kernel.pids().maxTasks() + ", memory " + memoryFile.limit());
+    }
+
     /** Waits for init to exit and returns its status as a shell reports it. */
     public int waitExit() {
         try {

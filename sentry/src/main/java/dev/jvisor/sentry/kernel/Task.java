@@ -213,7 +213,11 @@ public final class Task {
         kernel.register(this);
         try {
             boolean afterSyscall = false;
+            Freezer freezer = kernel.freezer();
             while (!exited && !threadGroup.exiting()) {
+                if (freezer.frozen()) {
+                    freezer.park(this); // paused: no user code runs until the thaw, unless the task must die
+                }
                 SignalDelivery.beforeUserMode(this, afterSyscall);
                 if (exited || threadGroup.exiting()) {
                     break;

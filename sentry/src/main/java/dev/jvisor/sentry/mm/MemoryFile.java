@@ -27,7 +27,8 @@ public final class MemoryFile implements AutoCloseable {
 
     private final int fd;
     private final long size;
-    private final long limit;
+    /** Written under this (allocate reads it there); volatile for {@link #limit()}. */
+    private volatile long limit;
     private final MemorySegment segment;
     /** Extra owners of pages that back MAP_SHARED VMAs in several address spaces (after fork). */
     final SharedPages shared = new SharedPages();
@@ -91,6 +92,21 @@ public final class MemoryFile implements AutoCloseable {
 
     public long limit() {
         return limit;
+    }
+
+    /**
+     * Changes the cap ({@code jrunsc update --memory}), clamped to the file's size. Refused (false) below what is
+     * allocated now, as cgroup v1 refuses such a memory.limit_in_bytes with EBUSY: nothing could be reclaimed.
+     */
+    public synchronized boolean limit(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("memory limit " + bytes);
+        }
+        if (bytes < allocated) {
+            return false;
+        }
+        this.limit = Math.min(bytes, size);
+        return true;
     }
 
     /** Bytes currently allocated. */
