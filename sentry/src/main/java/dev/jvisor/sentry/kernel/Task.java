@@ -60,7 +60,7 @@ public final class Task {
 
     /** Per-task prctl(2) settings. Owned by the task thread. */
     public static final class Prctl {
-        /** PR_SET_PDEATHSIG: sent to this task's process when its parent process ends. Read by the parent's exit. */
+        /** PR_SET_PDEATHSIG: sent to this task's process when the parent thread that forked it exits. */
         public volatile int pdeathsig;
         public int dumpable = 1;
         public boolean keepCaps;

@@ -67,6 +67,8 @@ public final class TaskExit {
                 tg.exitedWith(t.exitStatus());
                 tg.exitUid(t.creds().uid);
                 parentToSignal = becomeZombie(k, ns, tg);
+            } else {
+                orphans = adoptByThread(tg, t);
             }
         }
         if (parentToSignal != null) {
@@ -81,6 +83,25 @@ public final class TaskExit {
         if (last) {
             tg.finishExit();
         }
+    }
+
+    /**
+     * A thread that is not its process's last leaves the children it forked to another live thread of the
+     * process, and they get their PR_SET_PDEATHSIG (Linux's forget_original_parent: the parent is a thread).
+     * Returns those children, or null. Tree lock held.
+     */
+    private static List<ThreadGroup> adoptByThread(ThreadGroup tg, Task dead) {
+        List<ThreadGroup> bereaved = null;
+        for (ThreadGroup c : tg.children()) {
+            if (c.parentTask() == dead) {
+                c.parentTask(tg.liveTasks().getFirst());
+                if (bereaved == null) {
+                    bereaved = new ArrayList<>();
+                }
+                bereaved.add(c);
+            }
+        }
+        return bereaved;
     }
 
     /** Robust futexes owned by the task get FUTEX_OWNER_DIED; the CLONE_CHILD_CLEARTID word is zeroed and woken. */
@@ -130,8 +151,10 @@ public final class TaskExit {
         ThreadGroup init = ns.init();
         if (tg != init && init != null) {
             ThreadGroup reaper = reaper(tg, init);
+            Task adopter = reaper.liveTasks().isEmpty() ? null : reaper.liveTasks().getFirst();
             for (ThreadGroup c : new ArrayList<>(tg.children())) {
                 c.parent(reaper);
+                c.parentTask(adopter);
                 reaper.children().add(c);
                 if (c.zombie()) {
                     reaper.childEvents().notify(WaitQueue.ALL);
@@ -172,9 +195,9 @@ public final class TaskExit {
 
 
     /**
-     * PR_SET_PDEATHSIG: each task of an orphaned child that asked for a signal gets it, sent to its process as
-     * from the parent (SI_USER). Linux sends it when the parent *thread* that forked the child exits; here it is
-     * sent when the parent process ends (its last thread), which is the same for single-threaded parents.
+     * PR_SET_PDEATHSIG: each task of a child whose parent thread exited (see {@link #adoptByThread}; the last
+     * thread takes every remaining child) that asked for a signal gets it, sent to its process as from the
+     * parent (SI_USER), as Linux's forget_original_parent does.
      */
     private static void sendDeathSignals(Kernel k, ThreadGroup dead, List<ThreadGroup> orphans, int uid) {
         for (ThreadGroup c : orphans) {

@@ -29,6 +29,8 @@ public final class ThreadGroup {
 
     // guarded by ns
     private ThreadGroup parent;
+    /** The parent's thread that forked it (Linux's real_parent): its exit sends PR_SET_PDEATHSIG. */
+    private Task parentTask;
     private final List<ThreadGroup> children = new ArrayList<>();
     private final List<Task> tasks = new ArrayList<>();
     private int pgid;
@@ -78,6 +80,7 @@ public final class ThreadGroup {
             g.pgid = creator.pgid;
             g.sid = creator.sid;
             g.exitSignal = cloneParent ? creator.exitSignal : exitSignal;
+            g.parentTask = cloneParent ? creator.parentTask : Task.current();
         }
         for (int r = 0; r < Rlimits.NLIMITS; r++) {
             g.rlimits.set(r, creator.rlimits.soft(r), creator.rlimits.hard(r));
@@ -312,5 +315,13 @@ public final class ThreadGroup {
 
     void parent(ThreadGroup p) {
         this.parent = p;
+    }
+
+    Task parentTask() {
+        return parentTask;
+    }
+
+    void parentTask(Task t) {
+        this.parentTask = t;
     }
 }
