@@ -29,6 +29,7 @@ public final class TaskExit {
         ThreadGroup tg = t.threadGroup();
         PidNamespace ns = tg.namespace();
         MemoryManager mm = t.mm();
+        tg.cpu().taskExited(t);
         if (mm != null) {
             releaseFutexes(t, mm);
         }
@@ -46,6 +47,9 @@ public final class TaskExit {
             killAllButInit(ns, tg);
         }
 
+        if (last) {
+            tg.cpu().detach(mm); // the stub's CPU time is final: read it before the stub goes
+        }
         Context c = t.context();
         if (c != null) {
             c.release();

@@ -18,6 +18,7 @@ public final class ThreadGroup {
     private final Rlimits rlimits = new Rlimits();
     private final CountDownLatch exited = new CountDownLatch(1);
     private final ProcessSignals signals = new ProcessSignals();
+    private final CpuTimes cpu = new CpuTimes(this);
     /** Notified when a child becomes a zombie (wait4, waitid). */
     private final WaitQueue childEvents = new WaitQueue();
     /** Notified when one of this process's tasks exits (execve waits for the other threads to go). */
@@ -117,6 +118,11 @@ public final class ThreadGroup {
 
     public Rlimits rlimits() {
         return rlimits;
+    }
+
+    /** CPU time and memory use, the process's and its reaped children's. */
+    public CpuTimes cpu() {
+        return cpu;
     }
 
     /** The process's shared pending signals and job-control state; its monitor is the signal lock. */

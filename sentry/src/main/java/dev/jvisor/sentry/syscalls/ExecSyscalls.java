@@ -149,6 +149,8 @@ final class ExecSyscalls {
             t.threadGroup().beginExit(Signals.SIGSEGV);
             return 0;
         }
+        t.threadGroup().cpu().detach(old); // user time in the old stub is final before it goes
+        t.threadGroup().cpu().attach(t.mm().addressSpace());
         old.release();
         t.threadGroup().markExeced(); // past the point of no return, before a vfork parent can look
         TaskExit.releaseVfork(t);
