@@ -63,6 +63,8 @@ public final class Task {
     private long userWallNanos;
     /** System time when it was last read; final once {@link #cpuAccounted}. */
     private volatile long sysNanos;
+    /** The last group stop this task joined; see {@link ProcessSignals#participate}. Guarded by the signal lock. */
+    private int stopGeneration;
     /** Set when the task's times have joined its process's exited-task totals. Guarded by the CpuTimes. */
     private boolean cpuAccounted;
 
@@ -138,6 +140,8 @@ public final class Task {
     /** The wall time this task has spent running user code. */
     public long userWallNanos() { return userWallNanos; }
     boolean cpuAccounted() { return cpuAccounted; }
+    int stopGeneration() { return stopGeneration; }
+    void stopGeneration(int g) { this.stopGeneration = g; }
     void cpuAccounted(boolean a) { this.cpuAccounted = a; }
 
     /** How this task blocks in the sentry; see {@link Waiter}. */

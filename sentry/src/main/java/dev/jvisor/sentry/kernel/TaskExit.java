@@ -39,9 +39,22 @@ public final class TaskExit {
         // Whether this is the process's last task is decided once, here: two threads exiting together must
         // not both see the other still alive.
         boolean last;
-        synchronized (ns) {
-            tg.liveTasks().remove(t);
-            last = tg.liveTasks().isEmpty();
+        boolean stopComplete;
+        ProcessSignals ps = tg.signals();
+        synchronized (ps) {
+            // Under the signal lock, so a group stop starting now either counts this task or does not, and a
+            // stop that counted it is not kept waiting for it.
+            synchronized (ns) {
+                tg.liveTasks().remove(t);
+                last = tg.liveTasks().isEmpty();
+            }
+            stopComplete = ps.participate(t);
+        }
+        if (stopComplete && !last && !tg.exiting()) {
+            int sig = ps.stopSignal();
+            if (sig != 0) {
+                JobControl.stopped(k, tg, sig, t.creds().uid);
+            }
         }
         if (last && tg == ns.init()) {
             killAllButInit(ns, tg);
@@ -95,6 +108,9 @@ public final class TaskExit {
      * Returns those children, or null. Tree lock held.
      */
     private static List<ThreadGroup> adoptByThread(ThreadGroup tg, Task dead) {
+        if (tg.liveTasks().isEmpty()) {
+            return null; // the last thread left meanwhile: its exit hands every child on and signals them
+        }
         List<ThreadGroup> bereaved = null;
         for (ThreadGroup c : tg.children()) {
             if (c.parentTask() == dead) {
