@@ -31,6 +31,9 @@ public final class ProcessSignals {
         return stopped ? stopSignal : 0;
     }
 
+    /** Every task has joined the current stop (Linux's SIGNAL_STOP_STOPPED): read by the orphaned-group check
+     *  under the tree lock, which may not take this lock. Written under this. */
+    private volatile boolean stopDone;
     /** Tasks yet to join the current stop; the parent is told when the last one does. Guarded by this. */
     private int stopRemaining;
     /** Counts stops, so a task joins each stop once. Guarded by this. */
@@ -41,6 +44,7 @@ public final class ProcessSignals {
         stopped = true;
         stopSignal = sig;
         stopRemaining = tasks;
+        stopDone = false;
         stopGeneration++;
     }
 
@@ -54,7 +58,11 @@ public final class ProcessSignals {
             return false;
         }
         t.stopGeneration(stopGeneration);
-        return --stopRemaining == 0;
+        if (--stopRemaining == 0) {
+            stopDone = true;
+            return true;
+        }
+        return false;
     }
 
     /** SIGCONT ended a stop that the parent has not been told of yet. Guarded by this. */
@@ -76,11 +84,12 @@ public final class ProcessSignals {
         boolean was = stopped;
         stopped = false;
         stopRemaining = 0;
+        stopDone = false;
         return was;
     }
 
     /** Whether every task has joined the current stop (the parent has been told of it). Guarded by this. */
     boolean stopComplete() {
-        return stopped && stopRemaining <= 0;
+        return stopDone;
     }
 }

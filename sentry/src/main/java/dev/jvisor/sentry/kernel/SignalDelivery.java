@@ -342,6 +342,9 @@ public final class SignalDelivery {
                     switch (defaultAction(sig)) {
                         case IGNORE, CONTINUE -> { }
                         case STOP -> {
+                            if (sig != Signals.SIGSTOP && ProcessGroups.isOrphaned(t.threadGroup())) {
+                                continue; // Linux discards these in an orphaned group (get_signal)
+                            }
                             // Every task must join the stop (waitWhileStopped) before the parent hears of it.
                             ps.stop(sig, t.threadGroup().taskCount());
                             interruptAll(t.kernel().tasksOf(t.threadGroup()), t);

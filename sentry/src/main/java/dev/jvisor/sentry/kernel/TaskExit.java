@@ -77,6 +77,7 @@ public final class TaskExit {
 
         ThreadGroup parentToSignal = null;
         List<ThreadGroup> orphans = null;
+        List<ThreadGroup> hangUps = null;
         synchronized (ns) {
             ns.remove(t);
             if (last) {
@@ -84,6 +85,7 @@ public final class TaskExit {
                 tg.exitedWith(t.exitStatus());
                 tg.exitUid(t.creds().uid);
                 parentToSignal = becomeZombie(k, ns, tg);
+                hangUps = ProcessGroups.orphanedByExit(ns, tg, orphans);
             } else {
                 orphans = adoptByThread(tg, t);
             }
@@ -95,6 +97,9 @@ public final class TaskExit {
         }
         if (orphans != null) {
             sendDeathSignals(k, tg, orphans, t.creds().uid);
+        }
+        if (hangUps != null && !hangUps.isEmpty()) {
+            ProcessGroups.hangUp(k, hangUps);
         }
         tg.taskExits().notify(WaitQueue.ALL);
         if (last) {

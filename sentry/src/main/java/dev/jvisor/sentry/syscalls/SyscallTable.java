@@ -114,7 +114,7 @@ public final class SyscallTable {
         supported(Sysno.SCHED_GETAFFINITY, ProcessSyscalls::schedGetaffinity);
         supported(Sysno.SCHED_YIELD, ProcessSyscalls::schedYield);
         supported(Sysno.GETRANDOM, ProcessSyscalls::getrandom);
-        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG (sent when the parent process ends, not its thread), DUMPABLE, "
+        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG, DUMPABLE, "
                 + "KEEPCAPS, CAPBSET_READ, CHILD_SUBREAPER (orphans are reparented to it), NO_NEW_PRIVS (recorded)");
 
         // ---- signals (SignalSyscalls) ----
