@@ -92,8 +92,9 @@ public final class ProcessGroups {
 
     /**
      * Linux's will_become_orphaned_pgrp: whether no member of group {@code pgid} but {@code ignored} (and
-     * zombies) has a parent in another group of its session. Init's parent lies outside the sandbox, so init
-     * links nothing, as Linux ignores the children of the global init. Tree lock held.
+     * zombies) has a parent in another group of its session. Init's parent lies outside the sandbox (a shell,
+     * a runtime); it counts as a parent in another group of init's session, so a group init is in is never
+     * orphaned, and a stop signal stops init as it would a command run from a shell. Tree lock held.
      */
     static boolean orphaned(PidNamespace ns, int pgid, ThreadGroup ignored) {
         for (ThreadGroup g : ns.groupsLocked()) {
@@ -101,7 +102,7 @@ public final class ProcessGroups {
                 continue;
             }
             ThreadGroup p = g.parent();
-            if (p != null && p.pgidLocked() != pgid && p.sidLocked() == g.sidLocked()) {
+            if (p == null || p.pgidLocked() != pgid && p.sidLocked() == g.sidLocked()) {
                 return false;
             }
         }
