@@ -550,4 +550,24 @@ public final class Host {
     public static int execveat(int dirfd, MemorySegment path, MemorySegment argv, MemorySegment envp, int flags) {
         return (int) syscall(Sysno.EXECVEAT, dirfd, path.address(), argv.address(), envp.address(), flags, 0);
     }
+
+    // ---- kernel: CPU-time accounting ----
+
+    /** Per-thread buffer for {@link #cpuClockNanos}: readers of CPU clocks are any sentry thread. */
+    private static final ThreadLocal<MemorySegment> CPU_CLOCK_BUF =
+            ThreadLocal.withInitial(() -> Arena.global().allocate(16, 8));
+
+    /**
+     * clock_gettime(2) of {@code clock} (a CPU-time clock: CLOCK_THREAD_CPUTIME_ID or an encoded one, see
+     * clock_getcpuclockid(3)) in nanoseconds, or -errno. One fast host call.
+     */
+    public static long cpuClockNanos(int clock) {
+        MemorySegment ts = CPU_CLOCK_BUF.get();
+        long r = syscallFast(Sysno.CLOCK_GETTIME, clock, ts.address(), 0);
+        if (r < 0) {
+            return r;
+        }
+        return ts.get(JAVA_LONG, 0) * 1_000_000_000L
+                + ts.get(JAVA_LONG, 8);
+    }
 }

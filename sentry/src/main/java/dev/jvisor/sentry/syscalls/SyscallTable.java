@@ -114,7 +114,7 @@ public final class SyscallTable {
         supported(Sysno.SCHED_GETAFFINITY, ProcessSyscalls::schedGetaffinity);
         supported(Sysno.SCHED_YIELD, ProcessSyscalls::schedYield);
         supported(Sysno.GETRANDOM, ProcessSyscalls::getrandom);
-        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG (sent when the parent process ends, not its thread), DUMPABLE, "
+        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG, DUMPABLE, "
                 + "KEEPCAPS, CAPBSET_READ, CHILD_SUBREAPER (orphans are reparented to it), NO_NEW_PRIVS (recorded)");
 
         // ---- signals (SignalSyscalls) ----
@@ -129,8 +129,8 @@ public final class SyscallTable {
         supported(Sysno.VFORK, CloneSyscalls::vfork);
         partial(Sysno.EXECVE, ExecSyscalls::execve, "static ELF binaries and #! scripts; dynamically linked ELF files are ENOEXEC");
         partial(Sysno.EXECVEAT, ExecSyscalls::execveat, "as execve");
-        partial(Sysno.WAIT4, WaitSyscalls::wait4, "rusage is zero");
-        partial(Sysno.WAITID, WaitSyscalls::waitid, "P_PIDFD is EINVAL; rusage is zero");
+        partial(Sysno.WAIT4, WaitSyscalls::wait4, "rusage: user, system time and ru_maxrss only (see getrusage)");
+        partial(Sysno.WAITID, WaitSyscalls::waitid, "P_PIDFD is EINVAL; rusage as wait4's");
         partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
         partial(Sysno.GET_ROBUST_LIST, FutexSyscalls::getRobustList, "any thread's list may be read (no ptrace permission check)");
         supported(Sysno.GETPGRP, SessionSyscalls::getpgrp);
@@ -182,12 +182,12 @@ public final class SyscallTable {
         supported(Sysno.TIMER_GETTIME, TimerSyscalls::timerGettime);
         partial(Sysno.TIMER_GETOVERRUN, TimerSyscalls::timerGetoverrun, "expirations the timer thread found at once");
         supported(Sysno.TIMER_DELETE, TimerSyscalls::timerDelete);
-        partial(Sysno.TIMES, TimerSyscalls::times, "the task's sentry CPU time as system time; user time reads 0");
-        partial(Sysno.GETRUSAGE, TimerSyscalls::getrusage, "CPU time as system time; ru_maxrss counts every mapping; children are 0");
+        supported(Sysno.TIMES, TimerSyscalls::times);
+        partial(Sysno.GETRUSAGE, TimerSyscalls::getrusage, "user time is the stub's CPU time (a thread's is its share by time in user mode), system time the sentry thread's; ru_maxrss counts every accessible mapping; fault, I/O and context-switch counts are 0");
         partial(Sysno.PIPE2, PipeSyscalls::pipe2, "O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); O_NOTIFICATION_PIPE is EINVAL");
 
         // ---- time (TimeSyscalls) ----
-        partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks count the sentry's work for the task, not user time");
+        partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks as getrusage's times; a thread's user part is its share of the process's");
         supported(Sysno.CLOCK_GETRES, TimeSyscalls::clockGetres);
         supported(Sysno.GETTIMEOFDAY, TimeSyscalls::gettimeofday);
         supported(Sysno.TIME, TimeSyscalls::time);

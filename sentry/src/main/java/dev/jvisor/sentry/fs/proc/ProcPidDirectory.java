@@ -74,7 +74,7 @@ final class ProcPidDirectory extends Inode {
                 case "comm" -> file(ino, () -> bytes(leader.comm() + "\n"));
                 case "status" -> file(ino, () -> status(proc, leader, pid));
                 case "stat" -> file(ino, () -> bytes(ProcStat.line(leader, pid, proc.bootNanos(),
-                        process.startNanos())));
+                        process.startNanos(), true)));
                 case "maps" -> file(ino, this::maps);
                 case "limits" -> file(ino, () -> bytes(ProcSystemFiles.limits(leader.threadGroup().rlimits())));
                 case "task" -> new ProcTaskDirectory(proc, process, ino, uid(), gid());
