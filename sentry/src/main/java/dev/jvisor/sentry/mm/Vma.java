@@ -97,17 +97,20 @@ public record Vma(long start, long end, int prot, int flags, long backing, FileD
 
     /**
      * True if {@code next} starts where this ends and continues it as Linux would see it (same protection, flags,
-     * file and file position), whatever their memory-file ranges.
+     * file and file position), whatever their memory-file ranges and whether they lie past the file's end.
      */
     public boolean continues(Vma next) {
         return end == next.start && prot == next.prot && flags == next.flags && file == next.file
                 && (file == null || fileOffset + length() == next.fileOffset)
-                && name.equals(next.name) && beyondEof == next.beyondEof;
+                && name.equals(next.name);
     }
 
-    /** True if {@link #continues} holds and the memory-file ranges are adjacent too, so the two can be one. */
+    /**
+     * True if {@link #continues} holds, the memory-file ranges are adjacent too and both lie on the same side of
+     * the file's end, so the two can be one.
+     */
     public boolean canMerge(Vma next) {
-        return continues(next) && backing + length() == next.backing;
+        return continues(next) && backing + length() == next.backing && beyondEof == next.beyondEof;
     }
 
     /** This VMA extended over {@code next} (after {@link #canMerge}); copy-on-write if either part was. */
