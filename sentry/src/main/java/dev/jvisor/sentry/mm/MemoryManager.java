@@ -64,6 +64,8 @@ public final class MemoryManager {
             | Mman.MAP_NORESERVE | Mman.MAP_POPULATE | Mman.MAP_NONBLOCK | Mman.MAP_STACK | Mman.MAP_HUGETLB
             | Mman.MAP_FIXED_NOREPLACE | (0x3f << 26) /* MAP_HUGE_MASK */ | 0x4000000 /* MAP_UNINITIALIZED */;
 
+    /** Bytes a copy-on-write fault copies at once: the aligned block around the faulting address. */
+    private static final long COW_BLOCK = Long.getLong("jvisor.mm.cowBlock", 16) * Mman.PAGE_SIZE;
     /** The page-fault error code's write bit. */
     private static final long PF_WRITE = 2;
 
@@ -1157,7 +1159,11 @@ public final class MemoryManager {
             if (!v.cow()) {
                 return true; // another thread broke it first; the host mapping is writable now
             }
-            if (unshare(v, f.addr, f.addr + 1) == null) {
+            // Fault-around: a fault costs far more than copying a page, and writes tend to run on; so the aligned
+            // block around the address is copied at once (its untouched pages stay holes).
+            long from = Math.max(v.start(), f.addr & -COW_BLOCK);
+            long to = Math.min(v.end(), (f.addr & -COW_BLOCK) + COW_BLOCK);
+            if (unshare(v, from, to) == null) {
                 // No memory for the copy: Linux's out-of-memory fault is SIGBUS too.
                 f.signo = Signals.SIGBUS;
                 f.code = SigInfo.BUS_ADRERR;

@@ -49,9 +49,10 @@ class MemoryManagerCowTest {
     }
 
     @Test
-    void forkSharesPagesReadOnlyAndAWriteFaultCopiesOnePage() {
-        long a = parent.mmap(0, 16 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
-        for (int i = 0; i < 16; i++) {
+    void forkSharesPagesReadOnlyAndAWriteFaultCopiesTheBlockAroundIt() {
+        int pages = 64;
+        long a = parent.mmap(0, pages * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+        for (int i = 0; i < pages; i++) {
             parent.writeLong(a + i * PAGE, 100 + i);
         }
         long before = file.allocated();
@@ -63,24 +64,30 @@ class MemoryManagerCowTest {
         parentAs.assertMirrors(parent);
         childAs.assertMirrors(child);
 
-        assertTrue(child.handleFault(writeFault(a + 5 * PAGE + 8)), "a write fault on a COW page is resolved");
-        assertEquals(before + PAGE, file.allocated(), "exactly one page copied");
-        assertEquals(RW, childAs.protAt(a + 5 * PAGE));
-        assertEquals(PROT_READ, childAs.protAt(a + 6 * PAGE), "neighbours stay shared");
-        assertEquals(105, child.readLong(a + 5 * PAGE), "the copy holds the shared bytes");
-        child.writeLong(a + 5 * PAGE, -1);
-        assertEquals(105, parent.readLong(a + 5 * PAGE), "the child's page is its own");
+        long fault = a + 30 * PAGE + 8;
+        long blockStart = Math.max(a, fault & -(16 * PAGE));
+        long blockEnd = Math.min(a + pages * PAGE, (fault & -(16 * PAGE)) + 16 * PAGE);
+        assertTrue(child.handleFault(writeFault(fault)), "a write fault on a COW page is resolved");
+        assertEquals(before + (blockEnd - blockStart), file.allocated(), "the aligned 64 KiB block is copied");
+        assertEquals(RW, childAs.protAt(fault & -PAGE));
+        assertEquals(RW, childAs.protAt(blockStart));
+        assertEquals(PROT_READ, childAs.protAt(blockEnd), "pages past the block stay shared");
+        assertEquals(PROT_READ, childAs.protAt(blockStart - PAGE), "pages before it too");
+        assertEquals(130, child.readLong(a + 30 * PAGE), "the copy holds the shared bytes");
+        child.writeLong(a + 30 * PAGE, -1);
+        assertEquals(130, parent.readLong(a + 30 * PAGE), "the child's page is its own");
         childAs.assertMirrors(child);
 
-        // The parent writes a page still shared (through the sentry, as read(2) would): it gets its own copy.
-        parent.writeLong(a + 7 * PAGE, -7);
-        assertEquals(107, child.readLong(a + 7 * PAGE));
-        assertEquals(before + 2 * PAGE, file.allocated());
+        // The parent writes one page still shared through the sentry (as read(2) would): only that page is copied.
+        long now = file.allocated();
+        parent.writeLong(a + 60 * PAGE, -7);
+        assertEquals(160, child.readLong(a + 60 * PAGE));
+        assertEquals(now + PAGE, file.allocated());
         parentAs.assertMirrors(parent);
 
         child.release();
         // Now nothing is shared: the parent's next write fault just makes its pages writable again.
-        long now = file.allocated();
+        now = file.allocated();
         assertTrue(parent.handleFault(writeFault(a + 9 * PAGE)));
         assertEquals(now, file.allocated(), "the last owner writes in place");
         assertEquals(RW, parentAs.protAt(a + 9 * PAGE));
