@@ -126,6 +126,28 @@ static void *writer(void *arg) {
     return NULL;
 }
 
+static int maps_lines(void) {
+    FILE *f = fopen("/proc/self/maps", "r");
+    int n = 0, c;
+    if (f == NULL) {
+        return -1;
+    }
+    while ((c = fgetc(f)) != EOF) {
+        n += c == '\n';
+    }
+    fclose(f);
+    return n;
+}
+
+static int child_maps(void) {
+    /* copying scattered pages splits nothing Linux would show */
+    int before = maps_lines();
+    for (int i = 0; i < NPAGES; i += 37) {
+        priv[i * PAGE + 1] = 0x5a;
+    }
+    return before > 0 && maps_lines() == before ? 17 : 1;
+}
+
 static unsigned char *tmem;
 
 static int child_of_threads(void) {
@@ -175,6 +197,9 @@ int main(void) {
     EXPECT(waitpid(c, &st, 0) == c && WIFEXITED(st) ? WEXITSTATUS(st) : -1, 3);
     EXPECT(priv[PAGE], 0xa1);
     priv[PAGE] = 0x11;
+
+    SAY("/proc/self/maps after copies\n");
+    EXPECT(in_child(child_maps), 17);
 
     SAY("a fork chain\n");
     EXPECT(in_child(child_forks), 10);

@@ -785,6 +785,32 @@ public final class MemoryManager {
         }
     }
 
+    /**
+     * The mappings as Linux would list them (/proc/self/maps): neighbouring VMAs that {@link Vma#continues
+     * continue} each other are one line, however their memory is split inside (pieces grown in place,
+     * copy-on-write copies, a file's end). The merged entries' backing offsets mean nothing.
+     */
+    public List<Vma> mappings() {
+        List<Vma> out = new ArrayList<>();
+        synchronized (lock) {
+            Vma cur = null;
+            for (Vma v : vmas.values()) {
+                if (cur != null && cur.continues(v)) {
+                    cur = cur.merge(v);
+                } else {
+                    if (cur != null) {
+                        out.add(cur);
+                    }
+                    cur = v;
+                }
+            }
+            if (cur != null) {
+                out.add(cur);
+            }
+        }
+        return out;
+    }
+
     /** The VMA containing {@code addr}, or null. */
     public Vma findVma(long addr) {
         synchronized (lock) {

@@ -174,6 +174,8 @@ class MemoryManagerCowTest {
             assertEquals(i, parent.readInt(a + i * PAGE), "parent page " + i);
         }
         assertEquals(0x01010101, child.readInt(a + 5 * PAGE));
+        assertTrue(child.vmas().size() > 1, "the copies are VMA pieces of their own");
+        assertEquals(1, child.mappings().size(), "which /proc/self/maps shows as the one mapping they are");
         assertEquals(11, child.readInt(a + 11 * PAGE));
         // io() for a read(2) into a COW page: the workload's memory is written, so it is unshared first.
         long r = child.io(a + 20 * PAGE, 8, true, seg -> {
