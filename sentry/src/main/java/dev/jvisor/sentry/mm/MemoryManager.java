@@ -29,8 +29,11 @@ import java.util.TreeMap;
  *
  * <p>The model is eager: mmap allocates a contiguous memory-file range for the new VMA (sparse, so untouched
  * pages cost nothing) and maps it into the address space at once, so the workload never faults on a page that a
- * VMA covers. Each allocated memory-file page belongs to exactly one VMA page; it is freed when that page is
- * unmapped. A private file mapping holds a copy of the file's bytes made at mmap time.
+ * VMA covers, except two kinds the sentry resolves in {@link #handleFault}: a write to a copy-on-write page
+ * after fork (copied, then retried), and an access to a file mapping's page wholly past the file's end
+ * (SIGBUS). Each allocated memory-file page belongs to one VMA page, or to several address spaces' after fork
+ * (counted in {@link SharedPages}); it is freed when its last owner unmaps it. A private file mapping holds a
+ * copy of the file's bytes made at mmap time.
  *
  * <p>Locking: every method takes this manager's lock (see package-info). Zero-copy {@link #io} drops it while
  * its callback runs; memory freed meanwhile is held back until no callback is running, so a callback never
