@@ -148,6 +148,18 @@ static int child_maps(void) {
     return before > 0 && maps_lines() == before ? 17 : 1;
 }
 
+static int rpipe[2];
+static char rbuf_page[2 * PAGE] __attribute__((aligned(PAGE)));
+
+static void *blocked_reader(void *arg) {
+    (void) arg;
+    return (void *) read(rpipe[0], rbuf_page + 64, 5);
+}
+
+static int child_exits(void) {
+    return 18;
+}
+
 static unsigned char *tmem;
 
 static int child_of_threads(void) {
@@ -280,6 +292,20 @@ int main(void) {
     pthread_join(th[1], NULL);
     EXPECT(good, 20);
     FACT(thread_rounds > 0);
+
+    SAY("a thread blocked in read(2) while another forks and writes the same page\n");
+    EXPECT(pipe(rpipe), 0);
+    pthread_t rd;
+    EXPECT(pthread_create(&rd, NULL, blocked_reader, NULL), 0);
+    usleep(100000); /* let it block (a read that has not started yet proves nothing, but passes too) */
+    EXPECT(in_child(child_exits), 18);
+    rbuf_page[8] = 'm';                                                   /* the same page, after fork */
+    EXPECT(write(rpipe[1], "hello", 5), 5);
+    void *got;
+    EXPECT(pthread_join(rd, &got), 0);
+    EXPECT((long) got, 5);
+    EXPECT(memcmp(rbuf_page + 64, "hello", 5), 0);
+    EXPECT(rbuf_page[8], 'm');
 
     SAY("many forks, each child writing\n");
     int ok = 0;

@@ -110,6 +110,10 @@ public final class MemoryManager {
     private int pins;
     private long[] pendingFree = new long[8];
     private int pendingCount;
+    // guarded by lock: memory-file ranges io() callbacks are writing now (start, end pairs): fork must not share
+    // them copy-on-write, or a later copy-on-write break would leave the callback writing the other side's page
+    private long[] writePins = new long[8];
+    private int writePinCount;
 
     public MemoryManager(MemoryFile file, AddressSpace as) {
         this.file = file;
@@ -346,12 +350,18 @@ public final class MemoryManager {
                 off = v.backingOf(a);
                 n = Math.min(len - done, v.end() - a);
                 pins++;
+                if (forWrite) {
+                    addWritePin(off, off + n);
+                }
             }
             long r;
             try {
                 r = io.apply(mem.asSlice(off, n));
             } finally {
                 synchronized (lock) {
+                    if (forWrite) {
+                        removeWritePin(off, off + n);
+                    }
                     if (--pins == 0) {
                         flushPendingFrees();
                     }
@@ -898,7 +908,9 @@ public final class MemoryManager {
                 if (v.shared()) {
                     file.shared.retain(v.backing(), v.length());
                     copy.add(v);
-                } else if (eager) {
+                } else if (eager || writePinned(v.backing(), v.backing() + v.length())) {
+                    // (A VMA that a blocked read(2) is writing into is copied now, as Linux copies pinned
+                    // pages at fork: the reader keeps writing this side's pages.)
                     long backing = file.allocate(v.length());
                     if (backing < 0) {
                         for (Vma c : copy) {
@@ -1598,6 +1610,35 @@ public final class MemoryManager {
         }
         pendingFree[pendingCount++] = off;
         pendingFree[pendingCount++] = len;
+    }
+
+    private void addWritePin(long start, long end) {
+        if (writePinCount + 2 > writePins.length) {
+            writePins = Arrays.copyOf(writePins, writePins.length * 2);
+        }
+        writePins[writePinCount++] = start;
+        writePins[writePinCount++] = end;
+    }
+
+    private void removeWritePin(long start, long end) {
+        for (int i = 0; i < writePinCount; i += 2) {
+            if (writePins[i] == start && writePins[i + 1] == end) {
+                writePinCount -= 2;
+                writePins[i] = writePins[writePinCount];
+                writePins[i + 1] = writePins[writePinCount + 1];
+                return;
+            }
+        }
+    }
+
+    /** Whether an io() callback is writing into {@code [start, end)} of the memory file now. */
+    private boolean writePinned(long start, long end) {
+        for (int i = 0; i < writePinCount; i += 2) {
+            if (writePins[i] < end && writePins[i + 1] > start) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void flushPendingFrees() {

@@ -193,6 +193,29 @@ class MemoryManagerCowTest {
     }
 
     @Test
+    void aForkDuringABlockedReadLeavesTheReadersPagesWithTheReader() {
+        long a = parent.mmap(0, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+        parent.writeInt(a + 100, 1);
+        MemoryManager[] child = new MemoryManager[1];
+        // read(2) into a + 8 blocks (the callback runs without the lock) while another thread forks; then the
+        // parent writes the same page elsewhere and the read's bytes arrive.
+        long r = parent.io(a + 8, 4, true, seg -> {
+            child[0] = parent.fork(new RecordingAddressSpace());
+            parent.handleFault(writeFault(a + 100));
+            parent.writeInt(a + 100, 2);
+            seg.fill((byte) 7);
+            return seg.byteSize();
+        });
+        assertEquals(4, r);
+        assertEquals(0x07070707, parent.readInt(a + 8), "the reader's bytes land in the reader's memory");
+        assertEquals(2, parent.readInt(a + 100));
+        assertEquals(1, child[0].readInt(a + 100), "the child has the memory as it was at fork");
+        child[0].release();
+        parent.release();
+        assertEquals(0, file.allocated());
+    }
+
+    @Test
     void eagerForkStillCopiesAtOnce() {
         long a = parent.mmap(0, 4 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
         parent.writeInt(a, 1);
