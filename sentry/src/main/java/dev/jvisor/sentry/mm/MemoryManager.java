@@ -904,6 +904,11 @@ public final class MemoryManager {
         List<Vma> copy = new ArrayList<>();
         synchronized (lock) {
             protectionGeneration++;
+            // Write-protection runs of neighbouring VMAs with the same protection: one host call each.
+            long runStart = 0;
+            long runEnd = 0;
+            int runProt = 0;
+            int err = 0;
             for (Vma v : List.copyOf(vmas.values())) {
                 if (v.shared()) {
                     file.shared.retain(v.backing(), v.length());
@@ -913,10 +918,8 @@ public final class MemoryManager {
                     // pages at fork: the reader keeps writing this side's pages.)
                     long backing = file.allocate(v.length());
                     if (backing < 0) {
-                        for (Vma c : copy) {
-                            freeUnpinned(c.backing(), c.length());
-                        }
-                        throw Errno.ENOMEM.exception();
+                        err = (int) backing;
+                        break;
                     }
                     file.copyPopulated(v.backing(), backing, v.length());
                     copy.add(v.withBacking(backing, false));
@@ -927,11 +930,30 @@ public final class MemoryManager {
                         vmas.put(cow.start(), cow);
                         changed();
                     }
-                    if (v.writable() && !v.beyondEof()) {
-                        as.protect(v.start(), v.length(), cow.hostProt());
-                    }
                     copy.add(cow);
+                    if (v.writable() && !v.beyondEof()) {
+                        if (runEnd == v.start() && runProt == cow.hostProt()) {
+                            runEnd = v.end();
+                            continue;
+                        }
+                        if (runEnd > runStart && (err = as.protect(runStart, runEnd - runStart, runProt)) < 0) {
+                            break;
+                        }
+                        runStart = v.start();
+                        runEnd = v.end();
+                        runProt = cow.hostProt();
+                    }
                 }
+            }
+            if (err == 0 && runEnd > runStart) {
+                err = as.protect(runStart, runEnd - runStart, runProt);
+            }
+            if (err < 0) {
+                // Pages already write-protected here just fault once more and find themselves unshared.
+                for (Vma c : copy) {
+                    freeUnpinned(c.backing(), c.length());
+                }
+                throw Errno.ENOMEM.exception();
             }
             return new Fork(copy, brkStart, brk, mmapBase);
         }

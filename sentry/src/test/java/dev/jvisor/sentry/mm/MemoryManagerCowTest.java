@@ -97,6 +97,26 @@ class MemoryManagerCowTest {
     }
 
     @Test
+    void forkWriteProtectsEveryWritablePrivatePageOfTheParent() {
+        long a = parent.mmap(0, 8 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+        assertEquals(0, parent.mprotect(a + 2 * PAGE, PAGE, PROT_READ));
+        assertEquals(0, parent.mprotect(a + 5 * PAGE, PAGE, PROT_READ | PROT_WRITE | dev.jvisor.abi.Mman.PROT_EXEC));
+        long b = parent.mmap(0, 2 * PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+        long s = parent.mmap(0, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
+        MemoryManager child = parent.fork(new RecordingAddressSpace());
+        for (int i = 0; i < 8; i++) {
+            int want = i == 5 ? PROT_READ | dev.jvisor.abi.Mman.PROT_EXEC : PROT_READ; // never PROT_WRITE
+            assertEquals(want, parentAs.protAt(a + i * PAGE), "page " + i);
+        }
+        assertEquals(PROT_READ, parentAs.protAt(b + PAGE));
+        assertEquals(RW, parentAs.protAt(s));
+        parentAs.assertMirrors(parent);
+        child.release();
+        parent.release();
+        assertEquals(0, file.allocated());
+    }
+
+    @Test
     void sharedMemoryStaysSharedAndReadOnlyMemoryIsNoWriteFault() {
         long s = parent.mmap(0, PAGE, RW, MAP_SHARED | MAP_ANONYMOUS, null, 0);
         long ro = parent.mmap(0, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
