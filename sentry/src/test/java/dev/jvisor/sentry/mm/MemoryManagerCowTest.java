@@ -170,8 +170,13 @@ class MemoryManagerCowTest {
             assertEquals(0, grandchild.mprotect(a, 8 * PAGE, RW));
             grandchild.writeInt(a + 5 * PAGE, -5);
             assertEquals(5, parent.readInt(a + 5 * PAGE), "mprotect back to RW keeps copy-on-write");
-            assertEquals(0, child.munmap(a + 32 * PAGE, 32 * PAGE));
+            assertEquals(0, child.munmap(a + 32 * PAGE, 16 * PAGE));
             assertEquals(32, parent.readInt(a + 32 * PAGE));
+            long moved = child.mremap(a + 48 * PAGE, 16 * PAGE, 24 * PAGE, dev.jvisor.abi.Mman.MREMAP_MAYMOVE, 0);
+            assertTrue(moved > 0, "mremap: " + moved);
+            assertEquals(50, child.readInt(moved + 2 * PAGE), "moved pages keep their bytes, still shared");
+            child.writeInt(moved + 2 * PAGE, -50);
+            assertEquals(50, parent.readInt(a + 50 * PAGE), "and copy-on-write after the move");
             child.release();
             grandchild.release();
             assertEquals(0, parent.munmap(a, 64 * PAGE));
