@@ -47,9 +47,12 @@ public record Vma(long start, long end, int prot, int flags, long backing, FileD
         return (prot & Mman.PROT_WRITE) != 0;
     }
 
-    /** The protection the host mapping gets: no PROT_WRITE while pages may be shared copy-on-write. */
+    /**
+     * The protection the host mapping gets: no PROT_WRITE while pages may be shared copy-on-write (but PROT_READ,
+     * which x86 grants with PROT_WRITE anyway, so reads of write-only memory do not fault).
+     */
     public int hostProt() {
-        return cow ? prot & ~Mman.PROT_WRITE : prot;
+        return cow && (prot & Mman.PROT_WRITE) != 0 ? (prot & ~Mman.PROT_WRITE) | Mman.PROT_READ : prot;
     }
 
     public boolean shared() {

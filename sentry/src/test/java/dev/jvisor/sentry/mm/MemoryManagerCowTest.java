@@ -136,6 +136,15 @@ class MemoryManagerCowTest {
     }
 
     @Test
+    void writeOnlyMemoryStaysReadableWhileCopyOnWrite() {
+        long a = parent.mmap(0, PAGE, PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
+        MemoryManager child = parent.fork(new RecordingAddressSpace());
+        assertEquals(PROT_READ, parentAs.protAt(a), "x86 lets PROT_WRITE memory be read: so must the host");
+        child.release();
+        parent.release();
+    }
+
+    @Test
     void aKnownReadFaultIsNotTakenForAWrite() {
         long a = parent.mmap(0, PAGE, RW, MAP_PRIVATE | MAP_ANONYMOUS, null, 0);
         MemoryManager child = parent.fork(new RecordingAddressSpace());
