@@ -245,6 +245,8 @@ public final class Task {
         try {
             boolean afterSyscall = false;
             Freezer freezer = kernel.freezer();
+            long retriedFault = -1;
+            long retriedGen = -1;
             while (!exited && !threadGroup.exiting()) {
                 if (freezer.frozen()) {
                     freezer.park(this); // paused: no user code runs until the thaw, unless the task must die
@@ -257,13 +259,28 @@ public final class Task {
                 Event e = context.switchToUser(mm.addressSpace(), regs);
                 userWallNanos += System.nanoTime() - u0;
                 afterSyscall = e == Event.SYSCALL;
+                if (e != Event.FAULT) {
+                    retriedFault = -1;
+                }
                 switch (e) {
                     case SYSCALL -> {
                         syscall();
                         afterSyscall = args.nr != Sysno.RT_SIGRETURN; // its RAX is the restored one
                     }
                     case SYSCALL_I386 -> regs.rax(Errno.ENOSYS.ret());
-                    case FAULT -> fault(context.fault());
+                    case FAULT -> {
+                        // Copy-on-write and SIGBUS past EOF are mm's. The same address faulting again with no
+                        // write permission taken away in between is a real fault.
+                        FaultInfo f = context.fault();
+                        long gen = mm.protectionGeneration();
+                        if ((f.addr != retriedFault || gen != retriedGen) && mm.handleFault(f)) {
+                            retriedFault = f.addr;
+                            retriedGen = gen;
+                            continue;
+                        }
+                        retriedFault = -1;
+                        fault(f);
+                    }
                     case INTERRUPT -> { }
                     case DIED -> threadGroup.beginExit(Signals.SIGKILL);
                 }

@@ -142,7 +142,7 @@ final class ProcPidDirectory extends Inode {
         }
         Task reader = Task.current();
         VirtualDentry from = reader != null && reader.fs() != null ? reader.fs().root() : proc.vfs().root();
-        return bytes(ProcMaps.text(mm.vmas(), v -> v.file().path() == null ? null
+        return bytes(ProcMaps.text(mm.mappings(), v -> v.file().path() == null ? null
                 : proc.vfs().pathname(v.file().path(), from)));
     }
 
