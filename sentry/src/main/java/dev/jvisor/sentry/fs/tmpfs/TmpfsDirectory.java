@@ -101,8 +101,9 @@ public final class TmpfsDirectory extends Inode {
         if (!(newDir instanceof TmpfsDirectory to) || newDir.filesystem() != filesystem()) {
             throw Errno.EXDEV.exception();
         }
-        if (flags != 0) {
-            throw Errno.EINVAL.exception(); // RENAME_EXCHANGE and friends: not here yet
+        if ((flags & ~1) != 0) {
+            // RENAME_NOREPLACE (1) was checked by the VFS under its rename lock; EXCHANGE and WHITEOUT: not here.
+            throw Errno.EINVAL.exception();
         }
         // One lock per filesystem orders the two directory monitors (Linux's s_vfs_rename_mutex).
         synchronized (filesystem()) {
