@@ -80,11 +80,11 @@ public final class SyscallTable {
         supported(Sysno.UNLINK, PathSyscalls::unlink);
         supported(Sysno.UNLINKAT, PathSyscalls::unlinkat);
         supported(Sysno.RMDIR, PathSyscalls::rmdir);
-        partial(Sysno.RENAME, PathSyscalls::rename, "tmpfs and binds; the overlay root refuses with EPERM");
+        partial(Sysno.RENAME, PathSyscalls::rename, "a directory with a part in the overlay root's lower layer: EXDEV, as overlayfs without redirect_dir");
         partial(Sysno.RENAMEAT, PathSyscalls::renameat, "as rename");
         partial(Sysno.RENAMEAT2, PathSyscalls::renameat2, "as rename; RENAME_NOREPLACE only (EXCHANGE, WHITEOUT: EINVAL)");
-        partial(Sysno.LINK, PathSyscalls::link, "tmpfs and binds; the overlay root refuses with EPERM");
-        partial(Sysno.LINKAT, PathSyscalls::linkat, "as link");
+        supported(Sysno.LINK, PathSyscalls::link);
+        supported(Sysno.LINKAT, PathSyscalls::linkat);
         supported(Sysno.SYMLINK, PathSyscalls::symlink);
         supported(Sysno.SYMLINKAT, PathSyscalls::symlinkat);
         supported(Sysno.TRUNCATE, PathSyscalls::truncate);
