@@ -170,4 +170,40 @@ class BindMountTest {
                 new SandboxSpec.Mount("bind", "/b", hosts.toString(), false, false, false, false),
                 new SandboxSpec.Mount("tmpfs", "/t", null, false, false, false, true)), r.spec().mounts());
     }
+
+    @Test
+    void filesRemovedInABindReleaseTheirGoferDescriptors() throws Exception {
+        Jrunsc j = new Jrunsc(dir);
+        // 400 files made and removed; the gofer must not keep a descriptor per removed file.
+        Path b = bundle("i=0; while [ $i -lt 400 ]; do echo $i > /data/f$i; mkdir /data/d$i; rm /data/f$i; "
+                + "rmdir /data/d$i; i=$((i+1)); done; echo done > /data/flag; sleep 100", """
+                {"destination": "/data", "type": "bind", "source": "%s", "options": ["rbind"]}
+                """.formatted(rw), false);
+        Path pidFile = dir.resolve("leak.pid");
+        assertEquals(0, j.cmd("create", "--bundle", b.toString(), "--pid-file", pidFile.toString(), "leak")
+                .status());
+        long pid = Long.parseLong(Files.readString(pidFile));
+        try {
+            assertEquals(0, j.cmd("start", "leak").status());
+            long deadline = System.nanoTime() + 90_000_000_000L;
+            while (!Files.exists(rw.resolve("flag")) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertTrue(Files.exists(rw.resolve("flag")), "the workload finished its loop");
+            ProcessHandle gofer = ProcessHandle.of(pid).orElseThrow().children()
+                    .filter(p -> p.info().arguments().map(a -> List.of(a).contains("dev.jvisor.gofer.GoferMain"))
+                            .orElse(false))
+                    .findFirst().orElseThrow(() -> new AssertionError("no gofer child of " + pid));
+            long fds;
+            try (var s = Files.list(Path.of("/proc", Long.toString(gofer.pid()), "fd"))) {
+                fds = s.count();
+            }
+            assertTrue(fds < 100, "the gofer holds " + fds + " descriptors after 800 removals");
+            assertEquals(List.of("flag"), Files.list(rw).map(p -> p.getFileName().toString()).toList());
+        } finally {
+            j.cmd("kill", "leak", "KILL");
+            Jrunsc.reap(pid);
+            j.cmd("delete", "leak");
+        }
+    }
 }

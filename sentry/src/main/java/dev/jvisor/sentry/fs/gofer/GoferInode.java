@@ -47,9 +47,36 @@ public final class GoferInode extends Inode {
         this.rdevMinor = (int) ((a.rdev() & 0xff) | ((a.rdev() >>> 12) & ~0xffL));
     }
 
+    // Set once the file's last name in the sandbox is gone (unlink, rmdir, replaced by a rename): its fid was
+    // clunked, so the gofer holds no descriptor for it, and stat keeps the last attributes with no link left.
+    private volatile boolean gone;
+
+    /** The file was removed through this sandbox: release its fid at the gofer. */
+    private void removed() {
+        gone = true;
+        this.nlink = 0;
+        try {
+            gfs.client().clunk(fid);
+        } catch (RuntimeException e) {
+            // An fid the gofer no longer knows, or a broken connection: nothing left to release either way.
+        }
+    }
+
+    /** One of the file's names was removed: if it was the last (the host says so), release the fid. */
+    private void nameRemoved() {
+        try {
+            apply(gfs.client().stat(fid));
+        } catch (RuntimeException e) {
+            return;
+        }
+        if (nlink == 0) {
+            removed();
+        }
+    }
+
     /** In a bind, re-reads the attributes (the host or another name of the file may have changed them). */
     private void refresh() {
-        if (gfs.live()) {
+        if (gfs.live() && !gone) {
             apply(GoferFilesystem.call(() -> gfs.client().stat(fid)));
         }
     }
@@ -162,6 +189,9 @@ public final class GoferInode extends Inode {
             return null;
         });
         touchDir();
+        if (child instanceof GoferInode g) {
+            g.nameRemoved();
+        }
     }
 
     @Override
@@ -172,6 +202,9 @@ public final class GoferInode extends Inode {
             return null;
         });
         touchDir();
+        if (child instanceof GoferInode g) {
+            g.removed();
+        }
     }
 
     @Override
@@ -186,6 +219,9 @@ public final class GoferInode extends Inode {
         });
         touchDir();
         g.touchDir();
+        if (replaced instanceof GoferInode r) {
+            r.nameRemoved();
+        }
     }
 
     @Override
