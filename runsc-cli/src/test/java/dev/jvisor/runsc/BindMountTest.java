@@ -174,8 +174,9 @@ class BindMountTest {
     @Test
     void filesRemovedInABindReleaseTheirGoferDescriptors() throws Exception {
         Jrunsc j = new Jrunsc(dir);
-        // 400 files made and removed; the gofer must not keep a descriptor per removed file.
-        Path b = bundle("i=0; while [ $i -lt 400 ]; do echo $i > /data/f$i; mkdir /data/d$i; rm /data/f$i; "
+        // 400 files made, renamed and removed; the gofer must not keep a descriptor per removed or renamed file.
+        Path b = bundle("i=0; while [ $i -lt 400 ]; do echo $i > /data/f$i; mv /data/f$i /data/g$i; "
+                + "mkdir /data/d$i; rm /data/g$i; "
                 + "rmdir /data/d$i; i=$((i+1)); done; echo done > /data/flag; sleep 100", """
                 {"destination": "/data", "type": "bind", "source": "%s", "options": ["rbind"]}
                 """.formatted(rw), false);

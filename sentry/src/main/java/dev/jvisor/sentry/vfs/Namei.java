@@ -223,9 +223,12 @@ public final class Namei {
                 throw Errno.EBUSY.exception();
             }
             oldDir.inode().rename(oldName, oi, newDir.inode(), newName, nd == null ? null : nd.inode(), flags);
-            // The moved dentry keeps its old parent and name: drop both names, the next walk looks them up anew.
+            // Dentries are immutable (name, parent): the old one is dropped and the same inode is cached under
+            // the new name, so a gofer file keeps its one fid. A moved directory's cached children go with the
+            // old dentry and are looked up again under the new one.
             oldDir.dentry().forget(oldName);
             newDir.dentry().forget(newName);
+            newDir.dentry().added(newName, oi);
         }
     }
 
