@@ -96,6 +96,7 @@ int main(void) {
     EXPECT_ERR(rmdir("sub"), ENOTEMPTY);
     EXPECT_ERR(rmdir("."), EINVAL);
     EXPECT_ERR(rmdir("sub/.."), ENOTEMPTY);
+    EXPECT_ERR(rmdir("/"), EBUSY);
     EXPECT_ERR(syscall(SYS_unlinkat, AT_FDCWD, "sub", 0x1), EINVAL);
 
     /* unlink, including a file of the lower layer, and making it again */

@@ -79,6 +79,9 @@ public final class Namei {
         PathWalk w = vfs.walker(t);
         VirtualDentry dir = w.walk(start, path, true, true);
         String name = w.last;
+        if (path.chars().allMatch(ch -> ch == '/')) {
+            throw Errno.EBUSY.exception(); // the root
+        }
         if (name.equals(".")) {
             throw Errno.EINVAL.exception();
         }
