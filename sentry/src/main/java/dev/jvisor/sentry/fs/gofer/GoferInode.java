@@ -50,11 +50,17 @@ public final class GoferInode extends Inode {
     // Set once the file's last name in the sandbox is gone (unlink, rmdir, replaced by a rename): its fid was
     // clunked, so the gofer holds no descriptor for it, and stat keeps the last attributes with no link left.
     private volatile boolean gone;
+    // The descriptor CreateAt opened for a file this sandbox just made, until the open that follows takes it.
+    private final java.util.concurrent.atomic.AtomicInteger createdFd = new java.util.concurrent.atomic.AtomicInteger(-1);
 
     /** The file was removed through this sandbox: release its fid at the gofer. */
     private void removed() {
         gone = true;
         this.nlink = 0;
+        int unused = createdFd.getAndSet(-1);
+        if (unused >= 0) {
+            Host.close(unused);
+        }
         try {
             gfs.client().clunk(fid);
         } catch (RuntimeException e) {
@@ -134,7 +140,8 @@ public final class GoferInode extends Inode {
     }
 
     // Writes. The VFS checked the mount is writable; the gofer checks again (a read-only mount is EROFS there
-    // too) and the host's errnos come back as they are.
+    // too) and the host's errnos come back as they are. Nothing is refreshed after a write: in a bind, stat
+    // asks the gofer each time anyway.
 
     private void writable() {
         if (gfs.readonly()) {
@@ -145,19 +152,19 @@ public final class GoferInode extends Inode {
     @Override
     public Inode create(String name, int mode, int uid, int gid) {
         writable();
-        GoferClient.Created c = GoferFilesystem.call(() -> gfs.client().create(fid, name, Fcntl.O_RDONLY,
+        GoferClient.Created c = GoferFilesystem.call(() -> gfs.client().create(fid, name, Fcntl.O_RDWR,
                 mode, uid, gid));
-        // The VFS opens the new file itself with the caller's flags; this descriptor was only the creation's.
-        Host.close(c.fd());
-        touchDir();
-        return new GoferInode(gfs, c.fid());
+        GoferInode made = new GoferInode(gfs, c.fid());
+        // The VFS opens the new file right away: the creation's own descriptor serves that open, saving a round
+        // trip (O_RDWR on the host; the description enforces the caller's access mode).
+        made.createdFd.set(c.fd());
+        return made;
     }
 
     @Override
     public Inode mkdir(String name, int mode, int uid, int gid) {
         writable();
         GoferClient.Fid d = GoferFilesystem.call(() -> gfs.client().mkdir(fid, name, mode, uid, gid));
-        touchDir();
         return new GoferInode(gfs, d);
     }
 
@@ -165,7 +172,6 @@ public final class GoferInode extends Inode {
     public Inode symlink(String name, String target, int uid, int gid) {
         writable();
         GoferClient.Fid l = GoferFilesystem.call(() -> gfs.client().symlink(fid, name, target, uid, gid));
-        touchDir();
         return new GoferInode(gfs, l);
     }
 
@@ -176,8 +182,6 @@ public final class GoferInode extends Inode {
             throw Errno.EXDEV.exception();
         }
         GoferClient.Fid l = GoferFilesystem.call(() -> gfs.client().link(g.fid, fid, name));
-        g.refresh();
-        touchDir();
         return new GoferInode(gfs, l);
     }
 
@@ -188,7 +192,6 @@ public final class GoferInode extends Inode {
             gfs.client().unlink(fid, name, 0);
             return null;
         });
-        touchDir();
         if (child instanceof GoferInode g) {
             g.nameRemoved();
         }
@@ -201,7 +204,6 @@ public final class GoferInode extends Inode {
             gfs.client().unlink(fid, name, Fcntl.AT_REMOVEDIR);
             return null;
         });
-        touchDir();
         if (child instanceof GoferInode g) {
             g.removed();
         }
@@ -217,8 +219,6 @@ public final class GoferInode extends Inode {
             gfs.client().rename(fid, name, g.fid, newName, flags);
             return null;
         });
-        touchDir();
-        g.touchDir();
         if (replaced instanceof GoferInode r) {
             r.nameRemoved();
         }
@@ -230,10 +230,6 @@ public final class GoferInode extends Inode {
         return dev.jvisor.sentry.vfs.StatFs.decode(java.lang.foreign.MemorySegment.ofArray(b));
     }
 
-    /** After a change of entries: the directory's own size, times and link count moved on the host. */
-    private void touchDir() {
-        refresh();
-    }
 
     private void setStat(int mask, int mode, int uid, int gid, long size, long aSec, long aNsec, long mSec,
                          long mNsec) {
@@ -267,7 +263,8 @@ public final class GoferInode extends Inode {
         }
         // O_TRUNC is the VFS's (Inode.truncate); O_APPEND and the offset are the description's.
         int hostFlags = (acc == Fcntl.O_ACCMODE ? Fcntl.O_RDWR : acc) | Fcntl.O_CLOEXEC;
-        int hostFd = GoferFilesystem.call(() -> gfs.client().open(fid, hostFlags));
+        int created = createdFd.getAndSet(-1);
+        int hostFd = created >= 0 ? created : GoferFilesystem.call(() -> gfs.client().open(fid, hostFlags));
         return new GoferFileDescription(vd, flags, hostFd, gfs.live() ? -1 : attr.size());
     }
 
