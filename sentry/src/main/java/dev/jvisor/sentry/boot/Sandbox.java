@@ -92,8 +92,8 @@ public final class Sandbox implements AutoCloseable {
         PlatformProvider provider = provider(spec.platform());
         List<String> goferCommand = spec.goferCommand() == null || spec.goferCommand().isEmpty()
                 ? GoferLauncher.defaultCommand() : spec.goferCommand();
-        GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(),
-                spec.rootReadonly() && !spec.overlay(), binds(spec));
+        // The sentry never writes to the rootfs (an overlay takes the writes), so its gofer tree is read-only.
+        GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(), true, binds(spec));
         MemoryFile mf = null;
         Platform platform = null;
         try {

@@ -172,29 +172,49 @@ public final class VirtualFilesystem {
                 throw e;
             }
             at = r;
-            String[] names = path.split("/");
-            int lastName = names.length - 1;
-            while (lastName > 0 && names[lastName].isEmpty()) {
-                lastName--;
-            }
-            for (int k = 0; k < names.length; k++) {
-                String name = names[k];
-                if (name.isEmpty()) {
-                    continue;
-                }
+            java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+            prependComponents(path, names);
+            int links = 0;
+            while (!names.isEmpty()) {
+                String name = names.pollFirst();
+                boolean last = names.isEmpty();
                 try {
                     at = new PathWalk(this, null, KERNEL_CREDS, r).walk(at, name, true, false);
                 } catch (ErrnoException missing) {
                     if (missing.errno() != Errno.ENOENT) {
                         throw missing;
                     }
-                    Inode made = k == lastName && !fs.root().inode().isDir()
+                    Dentry link = lookupOrNull(at.dentry(), name);
+                    if (link != null && link.inode().isSymlink()) {
+                        // A dangling symlink: make what it points to, resolved in the sandbox's own tree (runc
+                        // does the same with the rootfs as root).
+                        if (++links > MAXSYMLINKS) {
+                            throw Errno.ELOOP.exception();
+                        }
+                        String target = link.inode().readlink(null);
+                        prependComponents(target, names);
+                        if (target.startsWith("/")) {
+                            at = r;
+                        }
+                        continue;
+                    }
+                    Inode made = last && !fs.root().inode().isDir()
                             ? at.inode().create(name, 0644, 0, 0) : at.inode().mkdir(name, 0755, 0, 0);
                     at = new VirtualDentry(at.mount(), at.dentry().added(name, made));
                 }
             }
         }
         return mount(at, fs, flags, source);
+    }
+
+    /** Puts the non-empty components of {@code path} in front of {@code out}, in order. */
+    private static void prependComponents(String path, java.util.ArrayDeque<String> out) {
+        String[] parts = path.split("/");
+        for (int k = parts.length - 1; k >= 0; k--) {
+            if (!parts[k].isEmpty()) {
+                out.addFirst(parts[k]);
+            }
+        }
     }
 
     /** The encoded length of {@code s} in bytes. */

@@ -73,6 +73,17 @@ class NameiTest {
     }
 
     @Test
+    void aDanglingSymlinkDestinationIsMadeWhereItPoints() {
+        vfs.mkdir(root, root.fs().root(), "/run", 0755);
+        vfs.namei().symlink(root, "../run/resolve/stub.conf", root.fs().root(), "/etc/resolv.conf");
+        vfs.mountAtPath("/etc/resolv.conf", new FileRootFs(), false, "resolv", true);
+        assertTrue(at("/run/resolve/stub.conf").inode().isRegular());
+        assertTrue(at("/etc/resolv.conf").dentry() == at("/etc/resolv.conf").mount().root());
+        vfs.namei().symlink(root, "/loop", root.fs().root(), "/loop");
+        assertErrno(Errno.ELOOP, () -> vfs.mountAtPath("/loop", new TmpfsFilesystem(), false, "x", true));
+    }
+
+    @Test
     void mountpointsAreBusyAndMountsAreSeparateFilesystems() {
         vfs.mountAtPath("/etc/hosts", new FileRootFs(), false, "hosts", false);
         assertErrno(Errno.EBUSY, () -> vfs.namei().unlink(root, root.fs().root(), "/etc/hosts"));
