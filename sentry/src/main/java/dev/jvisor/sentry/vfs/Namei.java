@@ -119,11 +119,12 @@ public final class Namei {
         if (VirtualFilesystem.nameTooLong(name)) {
             throw Errno.ENAMETOOLONG.exception();
         }
-        writableMount(dir);
         synchronized (dir.dentry()) {
+            // As Linux's filename_create: an existing name is EEXIST even on a read-only mount.
             if (VirtualFilesystem.lookupOrNull(dir.dentry(), name) != null) {
                 throw Errno.EEXIST.exception();
             }
+            writableMount(dir);
             if (dir.inode().permission(w.creds, Fcntl.W_OK | Fcntl.X_OK) != 0) {
                 throw Errno.EACCES.exception();
             }
@@ -141,13 +142,13 @@ public final class Namei {
         if (dotOrDotdot(name)) {
             throw Errno.EEXIST.exception();
         }
-        if (old.mount() != dir.mount()) {
-            throw Errno.EXDEV.exception();
-        }
-        writableMount(dir);
         synchronized (dir.dentry()) {
             if (VirtualFilesystem.lookupOrNull(dir.dentry(), name) != null) {
                 throw Errno.EEXIST.exception();
+            }
+            writableMount(dir);
+            if (old.mount() != dir.mount()) {
+                throw Errno.EXDEV.exception();
             }
             if (dir.inode().permission(w.creds, Fcntl.W_OK | Fcntl.X_OK) != 0) {
                 throw Errno.EACCES.exception();
