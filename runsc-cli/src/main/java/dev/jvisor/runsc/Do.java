@@ -46,8 +46,7 @@ final class Do extends BaseCommand {
         List<String> environ = env.entrySet().stream().sorted(Map.Entry.comparingByKey())
                 .map(e -> e.getKey() + "=" + e.getValue()).toList();
         GlobalOptions g = globals();
-        // The host's files are never written: read-only unless the in-memory overlay takes the writes.
-        return new SandboxSpec(List.copyOf(command), environ, dir, root.toString(), !g.overlay2().rootInMemory(),
+        return new SandboxSpec(List.copyOf(command), environ, dir, root.toString(), true,
                 g.overlay2().rootInMemory(), who.uid(), who.gid(), who.groups(), who.hostname(),
                 SandboxSpec.Limits.NONE, List.of(), g.platform(), g.strace(), GoferCommand.of(g));
     }

@@ -103,9 +103,9 @@ public final class Sandbox implements AutoCloseable {
             platform = provider.create(mf.fd());
             // The gofer's JVM has been booting meanwhile; this is the first wait for it.
             GoferClient client = goferClient(gofer, spec);
-            // root.readonly holds with an overlay too: the mount refuses writes (EROFS), the upper layer only
-            // receives the mountpoints the sandbox itself creates.
-            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(client, spec.overlay(), spec.rootReadonly());
+            // root.readonly with the in-memory overlay: writes go to the overlay (runc's default spec says
+            // readonly); without one the root refuses them (EROFS).
+            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(client, spec.overlay(), false);
             mount(vfs, spec, client);
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {

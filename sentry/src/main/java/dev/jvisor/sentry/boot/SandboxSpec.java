@@ -10,8 +10,7 @@ import java.util.List;
  * @param env the environment, "NAME=value" strings
  * @param cwd the working directory inside the sandbox (absolute)
  * @param rootPath the host directory served as "/" by the gofer
- * @param rootReadonly writes to the root fail with EROFS, with or without an overlay (config.json's
- *     root.readonly); without an overlay the root is read-only anyway
+ * @param rootReadonly writes to the root fail with EROFS (with no overlay; with one they go to the overlay)
  * @param overlay an in-memory upper layer over the root: writes never reach the host
  * @param uid the init process's uid
  * @param gid the init process's gid
