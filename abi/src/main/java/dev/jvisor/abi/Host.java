@@ -570,4 +570,56 @@ public final class Host {
         return ts.get(JAVA_LONG, 0) * 1_000_000_000L
                 + ts.get(JAVA_LONG, 8);
     }
+
+    // ---- binds ----
+
+    public static int mkdirat(int dirfd, MemorySegment name, int mode) {
+        return (int) syscall(Sysno.MKDIRAT, dirfd, name.address(), mode);
+    }
+
+    public static int unlinkat(int dirfd, MemorySegment name, int flags) {
+        return (int) syscall(Sysno.UNLINKAT, dirfd, name.address(), flags);
+    }
+
+    public static int renameat2(int olddirfd, MemorySegment oldname, int newdirfd, MemorySegment newname, int flags) {
+        return (int) syscall(Sysno.RENAMEAT2, olddirfd, oldname.address(), newdirfd, newname.address(), flags, 0);
+    }
+
+    public static int symlinkat(MemorySegment target, int dirfd, MemorySegment name) {
+        return (int) syscall(Sysno.SYMLINKAT, target.address(), dirfd, name.address());
+    }
+
+    public static int linkat(int olddirfd, MemorySegment oldname, int newdirfd, MemorySegment newname, int flags) {
+        return (int) syscall(Sysno.LINKAT, olddirfd, oldname.address(), newdirfd, newname.address(), flags, 0);
+    }
+
+    public static int fchmodat(int dirfd, MemorySegment name, int mode) {
+        return (int) syscall(Sysno.FCHMODAT, dirfd, name.address(), mode);
+    }
+
+    public static int fchownat(int dirfd, MemorySegment name, int uid, int gid, int flags) {
+        return (int) syscall(Sysno.FCHOWNAT, dirfd, name.address(), uid, gid, flags, 0);
+    }
+
+    /** utimensat(2); {@code times} holds two struct timespec (UTIME_NOW/UTIME_OMIT allowed). */
+    public static int utimensat(int dirfd, MemorySegment name, MemorySegment times, int flags) {
+        return (int) syscall(Sysno.UTIMENSAT, dirfd, name.address(), times.address(), flags, 0, 0);
+    }
+
+    /** fstatfs(2) into a 120-byte struct statfs. */
+    public static int fstatfs(int fd, MemorySegment buf) {
+        return (int) syscall(Sysno.FSTATFS, fd, buf.address(), 0);
+    }
+
+    public static int fsync(int fd) {
+        return (int) syscall(Sysno.FSYNC, fd, 0, 0);
+    }
+
+    public static int fdatasync(int fd) {
+        return (int) syscall(Sysno.FDATASYNC, fd, 0, 0);
+    }
+
+    public static int geteuid() {
+        return (int) syscallFast(Sysno.GETEUID, 0, 0, 0);
+    }
 }

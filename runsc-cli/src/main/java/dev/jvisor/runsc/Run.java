@@ -72,7 +72,7 @@ final class Run extends BaseCommand {
         OciSpec.User u = p.user() != null ? p.user() : new OciSpec.User(null, null, null, null);
         int[] groups = u.additionalGids() == null ? new int[0]
                 : u.additionalGids().stream().mapToInt(Integer::intValue).toArray();
-        List<SandboxSpec.Mount> mounts = mounts(c);
+        List<SandboxSpec.Mount> mounts = mounts(c, b.dir());
         SandboxSpec.Limits limits;
         try {
             limits = ResourceLimits.of(b.dir().resolve(Bundle.CONFIG).toString(), c);
@@ -87,22 +87,29 @@ final class Run extends BaseCommand {
     /**
      * The config's mounts the sentry makes: tmpfs anywhere but under /dev, /proc and /sys, which the sentry
      * provides itself (its dev, proc and sys stand for the usual /dev tmpfs, devpts, mqueue, proc, sysfs and
-     * cgroup mounts). Bind mounts and other types are not applied yet; they are listed in the debug log.
+     * cgroup mounts), and bind mounts of host directories and files (type "bind", or "bind"/"rbind" among the
+     * options) anywhere but /, /proc and /sys, served by the gofer. Other types are listed in the debug log.
      */
-    static List<SandboxSpec.Mount> mounts(OciSpec c) {
+    static List<SandboxSpec.Mount> mounts(OciSpec c, Path bundleDir) {
         List<SandboxSpec.Mount> out = new java.util.ArrayList<>();
         List<String> skipped = new java.util.ArrayList<>();
         for (OciSpec.Mount m : c.mounts() == null ? List.<OciSpec.Mount>of() : c.mounts()) {
             String dest = m.destination() == null ? "" : Path.of("/").resolve(m.destination()).normalize().toString();
-            if ("tmpfs".equals(m.type()) && !sentryOwned(dest)) {
-                boolean ro = m.options() != null && m.options().contains("ro");
-                out.add(new SandboxSpec.Mount("tmpfs", dest, ro));
+            List<String> opts = m.options() == null ? List.of() : m.options();
+            boolean ro = opts.lastIndexOf("ro") > opts.lastIndexOf("rw");
+            if (Bundle.isBind(m) && !dest.equals("/") && !dest.equals("/proc") && !dest.startsWith("/proc/")
+                    && !dest.equals("/sys") && !dest.startsWith("/sys/")) {
+                out.add(new SandboxSpec.Mount("bind", dest, Bundle.bindSource(m, bundleDir).toString(), ro,
+                        opts.contains("nosuid"), opts.contains("nodev"), opts.contains("noexec")));
+            } else if ("tmpfs".equals(m.type()) && !sentryOwned(dest)) {
+                out.add(new SandboxSpec.Mount("tmpfs", dest, null, ro, opts.contains("nosuid"),
+                        opts.contains("nodev"), opts.contains("noexec")));
             } else {
                 skipped.add(m.type() + " at " + dest);
             }
         }
         if (!skipped.isEmpty()) {
-            Log.debug("mounts not applied (the sentry provides /dev, /proc and /sys; binds come later): " + skipped);
+            Log.debug("mounts not applied (the sentry provides /dev, /proc and /sys): " + skipped);
         }
         return out;
     }

@@ -8,6 +8,7 @@ import dev.jvisor.gofer.client.GoferClient;
 import dev.jvisor.gofer.client.GoferException;
 import dev.jvisor.gofer.client.GoferLauncher;
 import dev.jvisor.gofer.client.GoferProcess;
+import dev.jvisor.sentry.fs.gofer.GoferFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
@@ -92,8 +93,8 @@ public final class Sandbox implements AutoCloseable {
         PlatformProvider provider = provider(spec.platform());
         List<String> goferCommand = spec.goferCommand() == null || spec.goferCommand().isEmpty()
                 ? GoferLauncher.defaultCommand() : spec.goferCommand();
-        GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(),
-                spec.rootReadonly() && !spec.overlay());
+        // The sentry never writes to the rootfs (an overlay takes the writes), so its gofer tree is read-only.
+        GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(), true, binds(spec));
         MemoryFile mf = null;
         Platform platform = null;
         try {
@@ -102,9 +103,11 @@ public final class Sandbox implements AutoCloseable {
                     limits.memoryBytes() > 0 ? limits.memoryBytes() : defaultMemoryLimit());
             platform = provider.create(mf.fd());
             // The gofer's JVM has been booting meanwhile; this is the first wait for it.
-            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(goferClient(gofer, spec), spec.overlay(),
-                    spec.rootReadonly() && !spec.overlay());
-            mount(vfs, spec);
+            GoferClient client = goferClient(gofer, spec);
+            // root.readonly with the in-memory overlay: writes go to the overlay (runc's default spec says
+            // readonly); without one the root refuses them (EROFS).
+            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(client, spec.overlay(), false);
+            mount(vfs, spec, client);
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
@@ -135,19 +138,44 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** Mounts the spec's filesystems; a mount that cannot be made stops the start-up, naming it. */
-    private static void mount(VirtualFilesystem vfs, SandboxSpec spec) {
-        for (SandboxSpec.Mount m : spec.mounts() == null ? List.<SandboxSpec.Mount>of() : spec.mounts()) {
-            if (!m.type().equals("tmpfs")) {
-                throw new SandboxException("mount at " + m.destination() + ": type " + m.type()
-                        + " is not supported", 1);
+    private static List<SandboxSpec.Mount> mounts(SandboxSpec spec) {
+        return spec.mounts() == null ? List.of() : spec.mounts();
+    }
+
+    /** The gofer's mounts after the root: the spec's binds in order, so bind i is gofer mount i + 1. */
+    private static List<GoferLauncher.Bind> binds(SandboxSpec spec) {
+        List<GoferLauncher.Bind> out = new java.util.ArrayList<>();
+        for (SandboxSpec.Mount m : mounts(spec)) {
+            if (m.isBind()) {
+                out.add(new GoferLauncher.Bind(m.source(), m.readonly()));
             }
+        }
+        return out;
+    }
+
+    /** Mounts the spec's filesystems; a mount that cannot be made stops the start-up, naming it. */
+    private static void mount(VirtualFilesystem vfs, SandboxSpec spec, GoferClient client) {
+        int bind = 0;
+        for (SandboxSpec.Mount m : mounts(spec)) {
+            int flags = (m.readonly() ? dev.jvisor.sentry.vfs.Mount.MS_RDONLY : 0)
+                    | (m.nosuid() ? dev.jvisor.sentry.vfs.Mount.MS_NOSUID : 0)
+                    | (m.nodev() ? dev.jvisor.sentry.vfs.Mount.MS_NODEV : 0)
+                    | (m.noexec() ? dev.jvisor.sentry.vfs.Mount.MS_NOEXEC : 0);
             try {
                 // Without an overlay the root is read-only: the destination must exist.
-                vfs.mountAtPath(m.destination(), new TmpfsFilesystem(), m.readonly(), "tmpfs", spec.overlay());
+                if (m.isBind()) {
+                    bind++;
+                    GoferFilesystem fs = GoferFilesystem.bind(client, bind, m.readonly());
+                    vfs.mountAtPath(m.destination(), fs, flags, m.source(), spec.overlay());
+                } else if (m.type().equals("tmpfs")) {
+                    vfs.mountAtPath(m.destination(), new TmpfsFilesystem(), flags, "tmpfs", spec.overlay());
+                } else {
+                    throw new SandboxException("mount at " + m.destination() + ": type " + m.type()
+                            + " is not supported", 1);
+                }
             } catch (ErrnoException e) {
-                throw new SandboxException("cannot mount tmpfs at " + m.destination() + ": "
-                        + e.errno().description(), 1);
+                throw new SandboxException("cannot mount " + (m.isBind() ? m.source() : m.type()) + " at "
+                        + m.destination() + ": " + e.errno().description(), 1);
             }
         }
     }

@@ -74,6 +74,34 @@ public final class SyscallTable {
         partial(Sysno.IOCTL, FileSyscalls::ioctl, "FIONREAD on pipes; terminal ioctls pass through to a host tty; ENOTTY otherwise");
         supported(Sysno.UMASK, FileSyscalls::umask);
 
+        // ---- names and attributes (PathSyscalls; writable binds reach the host through the gofer) ----
+        supported(Sysno.MKDIR, PathSyscalls::mkdir);
+        supported(Sysno.MKDIRAT, PathSyscalls::mkdirat);
+        supported(Sysno.UNLINK, PathSyscalls::unlink);
+        supported(Sysno.UNLINKAT, PathSyscalls::unlinkat);
+        supported(Sysno.RMDIR, PathSyscalls::rmdir);
+        partial(Sysno.RENAME, PathSyscalls::rename, "a directory with a part in the overlay root's lower layer: EXDEV, as overlayfs without redirect_dir");
+        partial(Sysno.RENAMEAT, PathSyscalls::renameat, "as rename");
+        partial(Sysno.RENAMEAT2, PathSyscalls::renameat2, "as rename; RENAME_NOREPLACE only (EXCHANGE, WHITEOUT: EINVAL)");
+        supported(Sysno.LINK, PathSyscalls::link);
+        supported(Sysno.LINKAT, PathSyscalls::linkat);
+        supported(Sysno.SYMLINK, PathSyscalls::symlink);
+        supported(Sysno.SYMLINKAT, PathSyscalls::symlinkat);
+        supported(Sysno.TRUNCATE, PathSyscalls::truncate);
+        supported(Sysno.FTRUNCATE, PathSyscalls::ftruncate);
+        supported(Sysno.CHMOD, PathSyscalls::chmod);
+        supported(Sysno.FCHMOD, PathSyscalls::fchmod);
+        supported(Sysno.FCHMODAT, PathSyscalls::fchmodat);
+        supported(Sysno.CHOWN, PathSyscalls::chown);
+        supported(Sysno.FCHOWN, PathSyscalls::fchown);
+        supported(Sysno.LCHOWN, PathSyscalls::lchown);
+        supported(Sysno.FCHOWNAT, PathSyscalls::fchownat);
+        supported(Sysno.UTIMENSAT, PathSyscalls::utimensat);
+        partial(Sysno.FSYNC, PathSyscalls::fsync, "a no-op for files kept in memory; fsync(2) of the host file in a bind");
+        partial(Sysno.FDATASYNC, PathSyscalls::fdatasync, "as fsync");
+        partial(Sysno.STATFS, PathSyscalls::statfs, "binds report the host filesystem; the sentry's own filesystems report tmpfs");
+        partial(Sysno.FSTATFS, PathSyscalls::fstatfs, "as statfs");
+
         // ---- memory (MemorySyscalls) ----
         supported(Sysno.BRK, MemorySyscalls::brk);
         partial(Sysno.MMAP, MemorySyscalls::mmap, "shared file mappings are copies");
