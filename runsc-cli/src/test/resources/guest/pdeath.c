@@ -1,8 +1,9 @@
-/* PR_SET_PDEATHSIG: the signal a process gets when its parent ends; not inherited by fork. */
+/* PR_SET_PDEATHSIG: the signal a process gets when the parent thread that forked it ends; not inherited by fork. */
 #include "guest.h"
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <pthread.h>
 
 static volatile sig_atomic_t got_sig, got_code;
 
@@ -61,6 +62,31 @@ static pid_t orphan_with(int sig) {
     return g;
 }
 
+static int thread_ready[2];
+static pid_t parent_pid;
+
+/* The thread that forks the child: it exits as soon as the child has set its pdeathsig. */
+static void *forking_thread(void *arg) {
+    (void) arg;
+    pid_t c = fork();
+    if (c == 0) {
+        struct sigaction sa = {0};
+        sa.sa_sigaction = on_sig;
+        sa.sa_flags = SA_SIGINFO;
+        sigaction(SIGUSR1, &sa, NULL);
+        prctl(PR_SET_PDEATHSIG, SIGUSR1);
+        write(thread_ready[1], "r", 1);
+        while (!got_sig) {
+            pause();
+        }
+        /* the parent process lives on: only the thread is gone */
+        _exit(10 + got_sig + (got_code == SI_USER ? 0x40 : 0) + (getppid() == parent_pid ? 0x80 : 0));
+    }
+    char ch;
+    read(thread_ready[0], &ch, 1);
+    return (void *) (long) c;
+}
+
 int main(void) {
     int v = -1;
     EXPECT(prctl(PR_GET_PDEATHSIG, &v), 0);
@@ -88,5 +114,15 @@ int main(void) {
     g = orphan_with(SIGKILL);
     FACT(waitpid(g, &st, 0) == g);
     show("grandchild with SIGKILL", st);
+
+    /* Linux sends it when the parent *thread* exits, though its process lives on. */
+    parent_pid = getpid();
+    if (pipe(thread_ready) != 0) return 2;
+    pthread_t th;
+    void *child;
+    pthread_create(&th, NULL, forking_thread, NULL);
+    pthread_join(th, &child);
+    FACT(waitpid((pid_t) (long) child, &st, 0) == (pid_t) (long) child);
+    show("child of an exited thread", st);
     return guest_mismatches != 0;
 }

@@ -546,4 +546,98 @@ public final class Host {
     public static int futexWakeShared(long addr, int n) {
         return (int) syscallFast(Sysno.FUTEX, addr, FUTEX_WAKE, n, 0, 0, 0);
     }
+
+    // ---- exec ----
+
+    /** bind(2) to {@code addr} ({@code len} bytes of sockaddr). */
+    public static int bind(int fd, MemorySegment addr, int len) {
+        return (int) syscallFast(Sysno.BIND, fd, addr.address(), len);
+    }
+
+    /** listen(2). */
+    public static int listen(int fd, int backlog) {
+        return (int) syscallFast(Sysno.LISTEN, fd, backlog, 0);
+    }
+
+    /** accept4(fd, NULL, NULL, flags): a connected socket, or {@code -errno}. Blocks. */
+    public static int accept4(int fd, int flags) {
+        return (int) syscall(Sysno.ACCEPT4, fd, 0, 0, flags, 0, 0);
+    }
+
+    /** execveat(dirfd, path, argv, envp, flags): returns only on failure ({@code -errno}). */
+    public static int execveat(int dirfd, MemorySegment path, MemorySegment argv, MemorySegment envp, int flags) {
+        return (int) syscall(Sysno.EXECVEAT, dirfd, path.address(), argv.address(), envp.address(), flags, 0);
+    }
+
+    // ---- kernel: CPU-time accounting ----
+
+    /** Per-thread buffer for {@link #cpuClockNanos}: readers of CPU clocks are any sentry thread. */
+    private static final ThreadLocal<MemorySegment> CPU_CLOCK_BUF =
+            ThreadLocal.withInitial(() -> Arena.global().allocate(16, 8));
+
+    /**
+     * clock_gettime(2) of {@code clock} (a CPU-time clock: CLOCK_THREAD_CPUTIME_ID or an encoded one, see
+     * clock_getcpuclockid(3)) in nanoseconds, or -errno. One fast host call.
+     */
+    public static long cpuClockNanos(int clock) {
+        MemorySegment ts = CPU_CLOCK_BUF.get();
+        long r = syscallFast(Sysno.CLOCK_GETTIME, clock, ts.address(), 0);
+        if (r < 0) {
+            return r;
+        }
+        return ts.get(JAVA_LONG, 0) * 1_000_000_000L
+                + ts.get(JAVA_LONG, 8);
+    }
+
+    // ---- binds ----
+
+    public static int mkdirat(int dirfd, MemorySegment name, int mode) {
+        return (int) syscall(Sysno.MKDIRAT, dirfd, name.address(), mode);
+    }
+
+    public static int unlinkat(int dirfd, MemorySegment name, int flags) {
+        return (int) syscall(Sysno.UNLINKAT, dirfd, name.address(), flags);
+    }
+
+    public static int renameat2(int olddirfd, MemorySegment oldname, int newdirfd, MemorySegment newname, int flags) {
+        return (int) syscall(Sysno.RENAMEAT2, olddirfd, oldname.address(), newdirfd, newname.address(), flags, 0);
+    }
+
+    public static int symlinkat(MemorySegment target, int dirfd, MemorySegment name) {
+        return (int) syscall(Sysno.SYMLINKAT, target.address(), dirfd, name.address());
+    }
+
+    public static int linkat(int olddirfd, MemorySegment oldname, int newdirfd, MemorySegment newname, int flags) {
+        return (int) syscall(Sysno.LINKAT, olddirfd, oldname.address(), newdirfd, newname.address(), flags, 0);
+    }
+
+    public static int fchmodat(int dirfd, MemorySegment name, int mode) {
+        return (int) syscall(Sysno.FCHMODAT, dirfd, name.address(), mode);
+    }
+
+    public static int fchownat(int dirfd, MemorySegment name, int uid, int gid, int flags) {
+        return (int) syscall(Sysno.FCHOWNAT, dirfd, name.address(), uid, gid, flags, 0);
+    }
+
+    /** utimensat(2); {@code times} holds two struct timespec (UTIME_NOW/UTIME_OMIT allowed). */
+    public static int utimensat(int dirfd, MemorySegment name, MemorySegment times, int flags) {
+        return (int) syscall(Sysno.UTIMENSAT, dirfd, name.address(), times.address(), flags, 0, 0);
+    }
+
+    /** fstatfs(2) into a 120-byte struct statfs. */
+    public static int fstatfs(int fd, MemorySegment buf) {
+        return (int) syscall(Sysno.FSTATFS, fd, buf.address(), 0);
+    }
+
+    public static int fsync(int fd) {
+        return (int) syscall(Sysno.FSYNC, fd, 0, 0);
+    }
+
+    public static int fdatasync(int fd) {
+        return (int) syscall(Sysno.FDATASYNC, fd, 0, 0);
+    }
+
+    public static int geteuid() {
+        return (int) syscallFast(Sysno.GETEUID, 0, 0, 0);
+    }
 }

@@ -10,15 +10,15 @@ import java.util.Map;
  * connection's thread.
  */
 final class FidTable {
-    /** A walked file: its O_PATH|O_NOFOLLOW descriptor and its S_IFMT bits. */
-    record Node(int fd, int type) {}
+    /** A walked file: its O_PATH|O_NOFOLLOW descriptor, its S_IFMT bits and the mount (tree) it belongs to. */
+    record Node(int fd, int type, int mount) {}
 
     private final Map<Long, Node> nodes = new HashMap<>();
     private long next = 1;
 
-    long add(int fd, int type) {
+    long add(int fd, int type, int mount) {
         long id = next++;
-        nodes.put(id, new Node(fd, type));
+        nodes.put(id, new Node(fd, type, mount));
         return id;
     }
 

@@ -11,7 +11,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Entry point of the gofer process: {@code --io-fd N --root PATH [--readonly] [--debug-log FILE] [--debug]}.
+ * Entry point of the gofer process: {@code --io-fd N --root PATH [--readonly] [--bind PATH | --bind-ro PATH]...
+ * [--debug-log FILE] [--debug]}. Each {@code --bind}/{@code --bind-ro} adds a mount (1, 2... in order) that
+ * Attach can name; the root is mount 0.
  * {@code jrunsc gofer} calls the same. Its stdio is /dev/null (the launcher sees to it); every line goes to the
  * debug log, and nothing is ever printed to stdout or stderr.
  *
@@ -46,12 +48,15 @@ public final class GoferMain {
         boolean readonly = false;
         String logPath = null;
         boolean debug = false;
+        java.util.List<GoferServer.Export> binds = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--io-fd" -> ioFd = Integer.parseInt(args[++i]);
                     case "--root" -> root = args[++i];
                     case "--readonly" -> readonly = true;
+                    case "--bind" -> binds.add(new GoferServer.Export(args[++i], false));
+                    case "--bind-ro" -> binds.add(new GoferServer.Export(args[++i], true));
                     case "--debug-log" -> logPath = args[++i];
                     case "--debug" -> debug = true;
                     default -> throw new IllegalArgumentException("unknown argument " + args[i]);
@@ -88,7 +93,10 @@ public final class GoferMain {
             Runtime.getRuntime().halt(GoferServer.EXIT_ERROR);
         });
         try {
-            return GoferServer.serve(ioFd, root, readonly);
+            java.util.List<GoferServer.Export> exports = new java.util.ArrayList<>();
+            exports.add(new GoferServer.Export(root, readonly));
+            exports.addAll(binds);
+            return GoferServer.serve(ioFd, exports);
         } catch (Throwable t) {
             Log.warn("gofer: failed", t);
             return GoferServer.EXIT_ERROR;

@@ -27,15 +27,23 @@ public final class GoferServer {
     /** Exit status when start-up failed or the connection was closed for a protocol error. */
     public static final int EXIT_ERROR = 1;
 
+    /** One tree to serve: the root (mount 0) or a bind (a directory or a regular file). */
+    public record Export(String path, boolean readonly) {}
+
     private final Channel ch;
-    private final HostTree tree;
+    // Mount index -> tree; 0 is the root.
+    private final HostTree[] trees;
     private final FidTable fids = new FidTable();
+    // New files are given the sentry's uid/gid when the gofer may chown (it runs as root).
+    private final boolean chownNew = Host.geteuid() == 0;
     // Scratch for request parsing; owned by the connection's thread.
     private final int[] nameLen = new int[1];
+    private final int[] nameLen2 = new int[1];
+    private final int[] pathFd = new int[1];
 
-    private GoferServer(Channel ch, HostTree tree) {
+    private GoferServer(Channel ch, HostTree[] trees) {
         this.ch = ch;
-        this.tree = tree;
+        this.trees = trees;
     }
 
     /**
@@ -44,19 +52,37 @@ public final class GoferServer {
      * opened or a malformed message made the gofer drop the connection. Never throws for bad input.
      */
     public static int serve(int socketFd, String rootPath, boolean readonly) {
-        HostTree tree;
-        try {
-            tree = HostTree.open(rootPath, readonly);
-        } catch (IllegalStateException e) {
-            Log.warn("gofer: " + e.getMessage());
-            Host.close(socketFd);
-            return EXIT_ERROR;
+        return serve(socketFd, java.util.List.of(new Export(rootPath, readonly)));
+    }
+
+    /**
+     * Serves {@code exports} on one connection: export i is mount i of Attach. One socket for all mounts keeps
+     * the gofer single-threaded; each fid remembers its mount, which is all a write needs (EROFS, EXDEV).
+     */
+    public static int serve(int socketFd, java.util.List<Export> exports) {
+        HostTree[] trees = new HostTree[exports.size()];
+        for (int i = 0; i < trees.length; i++) {
+            Export e = exports.get(i);
+            try {
+                trees[i] = HostTree.open(e.path(), e.readonly(), i > 0);
+            } catch (IllegalStateException ex) {
+                Log.warn("gofer: " + ex.getMessage());
+                for (int j = 0; j < i; j++) {
+                    trees[j].close();
+                }
+                Host.close(socketFd);
+                return EXIT_ERROR;
+            }
+            Log.info("gofer: mount " + i + ": " + e.path() + (e.readonly() ? " read-only" : ""));
         }
-        Log.info("gofer: serving " + rootPath + (readonly ? " read-only" : "") + " on fd " + socketFd);
-        try (Arena arena = Arena.ofConfined(); tree) {
-            GoferServer server = new GoferServer(new Channel(socketFd, arena), tree);
+        Log.info("gofer: serving " + trees.length + " mount(s) on fd " + socketFd);
+        try (Arena arena = Arena.ofConfined()) {
+            GoferServer server = new GoferServer(new Channel(socketFd, arena), trees);
             return server.run();
         } finally {
+            for (HostTree t : trees) {
+                t.close();
+            }
             Host.close(socketFd);
         }
     }
@@ -89,7 +115,7 @@ public final class GoferServer {
     private void handle(int id, int type) {
         WireBuffer in = ch.in();
         switch (type) {
-            case Protocol.ATTACH -> attach(id);
+            case Protocol.ATTACH -> attach(id, in.getInt());
             case Protocol.WALK -> walk(id, in.getLong());
             case Protocol.WALK_MANY -> walkMany(id, in.getLong());
             case Protocol.STAT -> stat(id, in.getLong());
@@ -97,6 +123,14 @@ public final class GoferServer {
             case Protocol.READLINK -> readlink(id, in.getLong());
             case Protocol.GETDENTS -> getdents(id, in.getLong(), in.getLong());
             case Protocol.CLUNK -> clunk(id, in.getLong());
+            case Protocol.CREATEAT -> createat(id, in.getLong());
+            case Protocol.MKDIRAT -> mkdirat(id, in.getLong());
+            case Protocol.SYMLINKAT -> symlinkat(id, in.getLong());
+            case Protocol.LINKAT -> linkat(id, in.getLong(), in.getLong());
+            case Protocol.UNLINKAT -> unlinkat(id, in.getLong());
+            case Protocol.RENAMEAT -> renameat(id, in.getLong());
+            case Protocol.SETSTAT -> setstat(id, in.getLong());
+            case Protocol.STATFS -> statfs(id, in.getLong());
             default -> throw new MalformedMessageException("unknown message type " + type);
         }
     }
@@ -114,14 +148,18 @@ public final class GoferServer {
         ch.send(-1);
     }
 
-    private void attach(int id) {
+    private void attach(int id, int mount) {
         requireEnd(Protocol.ATTACH);
-        int fd = tree.dupRoot();
+        if (mount < 0 || mount >= trees.length) {
+            error(id, -Errno.ENOENT.number());
+            return;
+        }
+        int fd = trees[mount].dupRoot();
         if (fd < 0) {
             error(id, fd);
             return;
         }
-        replyNewFid(id, fd);
+        replyNewFid(id, fd, mount, -1);
     }
 
     /** Reads a name from the request and checks it; returns its offset in the input buffer, or -errno. */
@@ -146,27 +184,41 @@ public final class GoferServer {
             error(id, (int) off);
             return;
         }
+        HostTree tree = trees[parent.mount()];
         int fd = tree.walk(parent.fd(), parent.type(), ch.in().segment(), off, nameLen[0]);
         if (fd < 0) {
             error(id, fd);
             return;
         }
-        replyNewFid(id, fd);
+        replyNewFid(id, fd, parent.mount(), -1);
     }
 
-    /** Attach and Walk's reply: {@code fd} (now owned by the fid table) becomes a fid, sent with its attributes. */
-    private void replyNewFid(int id, int fd) {
+    /**
+     * The reply of every message that makes a fid: O_PATH {@code fd} (now owned by the fid table) becomes a fid
+     * of {@code mount}, sent with its attributes, and {@code ioFd} (closed here) rides along unless negative.
+     */
+    private void replyNewFid(int id, int fd, int mount, int ioFd) {
+        HostTree tree = trees[mount];
         int r = tree.fstat(fd);
         if (r < 0) {
             Host.close(fd);
+            if (ioFd >= 0) {
+                Host.close(ioFd);
+            }
             error(id, r);
             return;
         }
-        long fid = fids.add(fd, Stat.mode(tree.stat()) & FileMode.S_IFMT);
+        long fid = fids.add(fd, Stat.mode(tree.stat()) & FileMode.S_IFMT, mount);
         WireBuffer out = ch.begin(id, 0);
         out.putLong(fid);
         putAttr(out, tree.stat());
-        ch.send(-1);
+        try {
+            ch.send(ioFd);
+        } finally {
+            if (ioFd >= 0) {
+                Host.close(ioFd);
+            }
+        }
     }
 
     private final int[] offs = new int[Protocol.WALK_MANY_MAX];
@@ -203,6 +255,7 @@ public final class GoferServer {
         int countAt = out.position();
         out.putU16(0);
         int m = 0;
+        HostTree tree = trees[cur.mount()];
         for (int i = 0; i < n; i++) {
             int fd = tree.walk(cur.fd(), cur.type(), in.segment(), offs[i], lens[i]);
             int r = fd < 0 ? fd : tree.fstat(fd);
@@ -220,7 +273,7 @@ public final class GoferServer {
                 return;
             }
             int type = Stat.mode(tree.stat()) & FileMode.S_IFMT;
-            long child = fids.add(fd, type);
+            long child = fids.add(fd, type, cur.mount());
             walked[m++] = child;
             out.putLong(child);
             putAttr(out, tree.stat());
@@ -240,6 +293,7 @@ public final class GoferServer {
             error(id, -Errno.EBADF.number());
             return;
         }
+        HostTree tree = trees[node.mount()];
         int r = tree.fstat(node.fd());
         if (r < 0) {
             error(id, r);
@@ -256,7 +310,7 @@ public final class GoferServer {
             error(id, -Errno.EBADF.number());
             return;
         }
-        int fd = tree.open(node.fd(), node.type(), flags);
+        int fd = trees[node.mount()].open(node.fd(), node.type(), flags);
         if (fd < 0) {
             error(id, fd);
             return;
@@ -276,6 +330,7 @@ public final class GoferServer {
             error(id, -Errno.EBADF.number());
             return;
         }
+        HostTree tree = trees[node.mount()];
         int n = tree.readlink(node.fd(), node.type());
         if (n < 0) {
             error(id, n);
@@ -294,6 +349,7 @@ public final class GoferServer {
             error(id, -Errno.EBADF.number());
             return;
         }
+        HostTree tree = trees[node.mount()];
         int n = tree.getdents(node.fd(), node.type(), cookie);
         if (n < 0) {
             error(id, n);
@@ -338,6 +394,219 @@ public final class GoferServer {
             return;
         }
         ch.begin(id, 0);
+        ch.send(-1);
+    }
+
+    // ---- writes ---------------------------------------------------------------------------------------------
+
+    /** Gives a new file the sentry's owner when the gofer may (it runs as root); a failure is logged. */
+    private void chownNew(int pathFd, int uid, int gid) {
+        if (!chownNew) {
+            return;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            int r = Host.fchownat(pathFd, a.allocate(1), uid, gid,
+                    dev.jvisor.abi.Fcntl.AT_EMPTY_PATH | dev.jvisor.abi.Fcntl.AT_SYMLINK_NOFOLLOW);
+            if (r < 0) {
+                Log.warn("gofer: chown of a new file to " + uid + ":" + gid + ": " + Errno.name(-r));
+            }
+        }
+    }
+
+    private void createat(int id, long dirFid) {
+        long off = nameAt(nameLen);
+        WireBuffer in = ch.in();
+        int flags = in.getInt();
+        int mode = in.getInt();
+        int uid = in.getInt();
+        int gid = in.getInt();
+        requireEnd(Protocol.CREATEAT);
+        FidTable.Node dir = fids.get(dirFid);
+        if (dir == null || off < 0) {
+            error(id, dir == null ? -Errno.EBADF.number() : (int) off);
+            return;
+        }
+        int io = trees[dir.mount()].createat(dir.fd(), dir.type(), in.segment(), off, nameLen[0], flags, mode,
+                pathFd);
+        if (io < 0) {
+            error(id, io);
+            return;
+        }
+        chownNew(pathFd[0], uid, gid);
+        replyNewFid(id, pathFd[0], dir.mount(), io);
+    }
+
+    private void mkdirat(int id, long dirFid) {
+        long off = nameAt(nameLen);
+        WireBuffer in = ch.in();
+        int mode = in.getInt();
+        int uid = in.getInt();
+        int gid = in.getInt();
+        requireEnd(Protocol.MKDIRAT);
+        FidTable.Node dir = fids.get(dirFid);
+        if (dir == null || off < 0) {
+            error(id, dir == null ? -Errno.EBADF.number() : (int) off);
+            return;
+        }
+        int fd = trees[dir.mount()].mkdirat(dir.fd(), dir.type(), in.segment(), off, nameLen[0], mode);
+        if (fd < 0) {
+            error(id, fd);
+            return;
+        }
+        chownNew(fd, uid, gid);
+        replyNewFid(id, fd, dir.mount(), -1);
+    }
+
+    private void symlinkat(int id, long dirFid) {
+        long off = nameAt(nameLen);
+        WireBuffer in = ch.in();
+        int uid = in.getInt();
+        int gid = in.getInt();
+        int tlen = in.getU16();
+        int toff = in.skip(tlen);
+        requireEnd(Protocol.SYMLINKAT);
+        FidTable.Node dir = fids.get(dirFid);
+        if (dir == null || off < 0) {
+            error(id, dir == null ? -Errno.EBADF.number() : (int) off);
+            return;
+        }
+        if (tlen == 0 || tlen >= Protocol.PATH_MAX || hasNul(in.segment(), toff, tlen)) {
+            error(id, tlen == 0 ? -Errno.ENOENT.number() : tlen >= Protocol.PATH_MAX
+                    ? -Errno.ENAMETOOLONG.number() : -Errno.EINVAL.number());
+            return;
+        }
+        int fd = trees[dir.mount()].symlinkat(dir.fd(), dir.type(), in.segment(), off, nameLen[0], toff, tlen);
+        if (fd < 0) {
+            error(id, fd);
+            return;
+        }
+        chownNew(fd, uid, gid);
+        replyNewFid(id, fd, dir.mount(), -1);
+    }
+
+    private static boolean hasNul(MemorySegment seg, long off, int len) {
+        for (long i = 0; i < len; i++) {
+            if (seg.get(JAVA_BYTE, off + i) == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void linkat(int id, long fileFid, long dirFid) {
+        long off = nameAt(nameLen);
+        requireEnd(Protocol.LINKAT);
+        FidTable.Node file = fids.get(fileFid);
+        FidTable.Node dir = fids.get(dirFid);
+        if (file == null || dir == null || off < 0) {
+            error(id, file == null || dir == null ? -Errno.EBADF.number() : (int) off);
+            return;
+        }
+        if (file.mount() != dir.mount()) {
+            error(id, -Errno.EXDEV.number());
+            return;
+        }
+        int fd = trees[dir.mount()].linkat(file.fd(), file.type(), dir.fd(), dir.type(), ch.in().segment(), off,
+                nameLen[0]);
+        if (fd < 0) {
+            error(id, fd);
+            return;
+        }
+        replyNewFid(id, fd, dir.mount(), -1);
+    }
+
+    private void unlinkat(int id, long dirFid) {
+        long off = nameAt(nameLen);
+        int flags = ch.in().getInt();
+        requireEnd(Protocol.UNLINKAT);
+        FidTable.Node dir = fids.get(dirFid);
+        if (dir == null || off < 0) {
+            error(id, dir == null ? -Errno.EBADF.number() : (int) off);
+            return;
+        }
+        int r = trees[dir.mount()].unlinkat(dir.fd(), dir.type(), ch.in().segment(), off, nameLen[0], flags);
+        if (r < 0) {
+            error(id, r);
+            return;
+        }
+        ch.begin(id, 0);
+        ch.send(-1);
+    }
+
+    private void renameat(int id, long oldDirFid) {
+        long off = nameAt(nameLen);
+        long newDirFid = ch.in().getLong();
+        long noff = nameAt(nameLen2);
+        int flags = ch.in().getInt();
+        requireEnd(Protocol.RENAMEAT);
+        FidTable.Node oldDir = fids.get(oldDirFid);
+        FidTable.Node newDir = fids.get(newDirFid);
+        if (oldDir == null || newDir == null) {
+            error(id, -Errno.EBADF.number());
+            return;
+        }
+        if (off < 0 || noff < 0) {
+            error(id, (int) Math.min(off, noff));
+            return;
+        }
+        if (oldDir.mount() != newDir.mount()) {
+            error(id, -Errno.EXDEV.number());
+            return;
+        }
+        int r = trees[oldDir.mount()].renameat(oldDir.fd(), oldDir.type(), ch.in().segment(), off, nameLen[0],
+                newDir.fd(), newDir.type(), noff, nameLen2[0], flags);
+        if (r < 0) {
+            error(id, r);
+            return;
+        }
+        ch.begin(id, 0);
+        ch.send(-1);
+    }
+
+    private void setstat(int id, long fid) {
+        WireBuffer in = ch.in();
+        int mask = in.getInt();
+        int mode = in.getInt();
+        int uid = in.getInt();
+        int gid = in.getInt();
+        long size = in.getLong();
+        long aSec = in.getLong();
+        long aNsec = in.getLong();
+        long mSec = in.getLong();
+        long mNsec = in.getLong();
+        requireEnd(Protocol.SETSTAT);
+        FidTable.Node node = fids.get(fid);
+        if (node == null) {
+            error(id, -Errno.EBADF.number());
+            return;
+        }
+        HostTree tree = trees[node.mount()];
+        int r = tree.setstat(node.fd(), node.type(), mask, mode, uid, gid, size, aSec, aNsec, mSec, mNsec);
+        if (r >= 0) {
+            r = tree.fstat(node.fd());
+        }
+        if (r < 0) {
+            error(id, r);
+            return;
+        }
+        putAttr(ch.begin(id, 0), tree.stat());
+        ch.send(-1);
+    }
+
+    private void statfs(int id, long fid) {
+        requireEnd(Protocol.STATFS);
+        FidTable.Node node = fids.get(fid);
+        if (node == null) {
+            error(id, -Errno.EBADF.number());
+            return;
+        }
+        HostTree tree = trees[node.mount()];
+        int r = tree.statfs(node.fd());
+        if (r < 0) {
+            error(id, r);
+            return;
+        }
+        ch.begin(id, 0).putBytes(tree.statfsBuffer(), 0, Protocol.STATFS_SIZE);
         ch.send(-1);
     }
 

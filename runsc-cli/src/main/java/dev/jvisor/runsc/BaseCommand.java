@@ -40,9 +40,14 @@ public abstract class BaseCommand implements Callable<Integer> {
      * returns the init's exit status.
      */
     protected final int runInForeground(SandboxSpec spec) {
+        return runInForeground(spec, null);
+    }
+
+    /** Like {@link #runInForeground(SandboxSpec)}, registering the container as {@code reg} says (when not null). */
+    final int runInForeground(SandboxSpec spec, RunRegistration reg) {
         ForegroundSignals signals = ForegroundSignals.install(main().forwarder());
         try {
-            return main().launcher().run(spec);
+            return reg == null ? main().launcher().run(spec) : main().launcher().run(spec, reg);
         } finally {
             signals.close();
         }

@@ -5,13 +5,19 @@ import dev.jvisor.runsc.container.Container;
 import dev.jvisor.runsc.container.ContainerException;
 import dev.jvisor.runsc.container.SandboxProcess;
 import dev.jvisor.runsc.control.ControlServer;
+import dev.jvisor.runsc.control.ExecProcess;
+import dev.jvisor.runsc.control.ProcessEntry;
 import dev.jvisor.runsc.oci.Bundle;
 import dev.jvisor.runsc.oci.BundleConfigException;
+import dev.jvisor.sentry.boot.ExecSpec;
+import dev.jvisor.sentry.boot.ExecedProcess;
 import dev.jvisor.sentry.boot.Sandbox;
 import dev.jvisor.sentry.boot.SandboxException;
+import dev.jvisor.sentry.boot.SandboxSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -58,18 +64,7 @@ final class Boot extends BaseCommand {
             if (!socket.startsWith(dir)) {
                 Container.prepareSocketDir(socket);
             }
-            control = ControlServer.listen(socket, new ControlServer.Handler() {
-                @Override
-                public void start() {
-                    Log.debug("start");
-                    sandbox.start();
-                }
-
-                @Override
-                public void kill(int signal, boolean all) {
-                    sandbox.kill(signal);
-                }
-            });
+            control = ControlServer.listen(socket, new SandboxControl(sandbox));
         } catch (IOException | RuntimeException e) {
             sandbox.kill(dev.jvisor.abi.Signals.SIGKILL);
             sandbox.waitExit();

@@ -47,7 +47,15 @@ final class Create extends BaseCommand {
         compat.logIgnored();
         Container.checkId(id);
         globals().requireRunnable();
-        Bundle b = bundle.load();
+        create(globals(), bundle.load(), id, pidFile, consoleSocket);
+        return OK;
+    }
+
+    /**
+     * Creates container {@code id} from bundle {@code b}: the detached sandbox process, its state (created) and
+     * the pid file. Shared by {@code create} and {@code run --detach}.
+     */
+    static void create(GlobalOptions g, Bundle b, String id, Path pidFile, String consoleSocket) {
         boolean terminal = b.config().process().terminal();
         if (terminal && consoleSocket == null) {
             throw new CliException("process.terminal needs --console-socket (the caller receives the pty master)");
@@ -55,12 +63,12 @@ final class Create extends BaseCommand {
         if (!terminal && consoleSocket != null) {
             throw new CliException("--console-socket needs process.terminal in config.json");
         }
-        Path root = globals().rootPath();
+        Path root = g.rootPath();
         String created = Instant.now().toString();
         try (Container c = Container.create(root, id)) {
             SandboxProcess.Started s;
             try (Console console = terminal ? Console.open(rows(b), cols(b)) : null) {
-                s = SandboxProcess.spawn(SentryCommand.of(globals(), root, b.dir(), id), System.getenv(),
+                s = SandboxProcess.spawn(SentryCommand.of(g, root, b.dir(), id), System.getenv(),
                         console == null ? -1 : console.slave());
                 if (console != null) {
                     try {
@@ -78,13 +86,12 @@ final class Create extends BaseCommand {
             Log.debug("sandbox " + id + " created: pid " + s.pid() + ", gofer pid " + s.goferPid());
             Map<String, String> annotations = b.config().annotations();
             c.save(new ContainerState(ContainerState.OCI_VERSION, id, s.pid(), Status.CREATED, b.dir().toString(),
-                    b.rootfs().toString(), created, "", annotations, globals().platform(), s.startTime(),
+                    b.rootfs().toString(), created, "", annotations, g.platform(), s.startTime(),
                     s.goferPid()));
             if (pidFile != null) {
                 Run.writePidFile(pidFile, s.pid());
             }
         }
-        return OK;
     }
 
     private static Integer rows(Bundle b) {

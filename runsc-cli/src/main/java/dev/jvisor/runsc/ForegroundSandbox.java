@@ -21,6 +21,26 @@ final class ForegroundSandbox implements SandboxLauncher, SignalForwarder {
     }
 
     @Override
+    public int run(SandboxSpec spec, RunRegistration reg) {
+        reg.claim();
+        try {
+            try (Sandbox s = Sandbox.create(spec)) {
+                current = s;
+                reg.created(new SandboxControl(s), s.goferPid());
+                s.start();
+                reg.running();
+                int status = s.waitExit();
+                reg.exited(status);
+                return status;
+            } finally {
+                current = null;
+            }
+        } finally {
+            reg.close();
+        }
+    }
+
+    @Override
     public void forward(int signo) {
         Sandbox s = current;
         if (s != null) {

@@ -1,6 +1,5 @@
 package dev.jvisor.runsc;
 
-import dev.jvisor.abi.Log;
 import dev.jvisor.abi.Signals;
 import dev.jvisor.runsc.container.Container;
 import dev.jvisor.runsc.container.ContainerState;
@@ -11,7 +10,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jrunsc kill [--all] ID [SIGNAL]}: sends a signal (a name or a number; SIGTERM by default) to the init. */
+/**
+ * {@code jrunsc kill [--all] ID [SIGNAL]}: sends a signal (a name or a number; SIGTERM by default) to the init,
+ * or with --all to every process of the container. A paused container still gets it: SIGKILL ends its frozen
+ * tasks, other signals wait for the resume.
+ */
 @Command(name = "kill", sortOptions = false, description = "Send a signal to a container's init process.")
 final class Kill extends BaseCommand {
     @Option(names = {"-a", "--all"}, description = "Signal every process of the container.")
@@ -29,9 +32,6 @@ final class Kill extends BaseCommand {
         int sig = Signals.parse(signal);
         if (sig < 1) {
             throw new CliException("unknown signal '" + signal + "'");
-        }
-        if (all) {
-            Log.debug("kill --all: the sandbox has one process today, its init");
         }
         try (Container c = Container.open(globals().rootPath(), id)) {
             ContainerState s = c.state();

@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "jrunsc", versionProvider = VersionProvider.class, sortOptions = false,
         description = "An OCI runtime that runs containers on the jVisor user-space kernel.",
         subcommands = {Do.class, Run.class, Create.class, Start.class, State.class, Kill.class, Delete.class,
-                ListCommand.class, Wait.class, Features.class, Spec.class, Help.class, Gofer.class, Boot.class})
+                Pause.class, Resume.class, Events.class, Update.class, ListCommand.class, Wait.class, Exec.class,
+                Ps.class, Features.class, Spec.class, Help.class, Gofer.class, Boot.class})
 public final class Main extends BaseCommand {
     @Mixin
     final GlobalOptions globals = new GlobalOptions();
@@ -64,6 +65,7 @@ public final class Main extends BaseCommand {
         cl.setErr(err);
         // do's own argv starts at its first positional: "jrunsc do ls -l" hands "-l" to ls.
         cl.getSubcommands().get("do").setStopAtPositional(true);
+        cl.getSubcommands().get("exec").setStopAtPositional(true); // likewise "exec ID ls -l"
         cl.setParameterExceptionHandler(reporter);
         cl.setExecutionExceptionHandler(reporter);
         cl.setExitCodeExceptionMapper(new ExitCodes());

@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code jrunsc run --bundle DIR ID}: creates and runs a container in the foreground. This process becomes the
- * sandbox (the sentry), so its PID goes in --pid-file and its exit status is the container's.
+ * sandbox (the sentry), so its PID goes in --pid-file and its exit status is the container's; the container is
+ * registered under --root while it runs ({@link RunRegistration}). With --detach it is create then start.
  */
 @Command(name = "run", sortOptions = false, description = "Create and run a container in the foreground.")
 final class Run extends BaseCommand {
@@ -28,6 +29,14 @@ final class Run extends BaseCommand {
 
     @Option(names = "--pid-file", paramLabel = "FILE", description = "File to write the sandbox's PID to.")
     Path pidFile;
+
+    @Option(names = {"-d", "--detach"}, arity = "0..1", paramLabel = "BOOL",
+            description = "Run in the background, as create then start: this command returns at once.")
+    boolean detach;
+
+    @Option(names = "--console-socket", paramLabel = "PATH",
+            description = "With --detach: Unix socket that receives the terminal's master fd (process.terminal).")
+    String consoleSocket;
 
     @Mixin
     RuncCompatOptions compat;
@@ -41,11 +50,19 @@ final class Run extends BaseCommand {
         Container.checkId(id);
         globals().requireRunnable();
         Bundle b = bundle.load();
+        if (detach) {
+            Create.create(globals(), b, id, pidFile, consoleSocket);
+            Start.start(globals().rootPath(), id);
+            return OK;
+        }
+        if (consoleSocket != null) {
+            throw new CliException("--console-socket needs --detach (a foreground run uses this terminal)");
+        }
         SandboxSpec spec = spec(b, id, globals());
         if (pidFile != null) {
             writePidFile(pidFile, ProcessHandle.current().pid());
         }
-        return runInForeground(spec);
+        return runInForeground(spec, new RunRegistration(globals().rootPath(), id, b, globals().platform()));
     }
 
     /** Maps a bundle's config.json onto what the sentry needs. */
@@ -55,7 +72,7 @@ final class Run extends BaseCommand {
         OciSpec.User u = p.user() != null ? p.user() : new OciSpec.User(null, null, null, null);
         int[] groups = u.additionalGids() == null ? new int[0]
                 : u.additionalGids().stream().mapToInt(Integer::intValue).toArray();
-        List<SandboxSpec.Mount> mounts = mounts(c);
+        List<SandboxSpec.Mount> mounts = mounts(c, b.dir());
         SandboxSpec.Limits limits;
         try {
             limits = ResourceLimits.of(b.dir().resolve(Bundle.CONFIG).toString(), c);
@@ -70,22 +87,29 @@ final class Run extends BaseCommand {
     /**
      * The config's mounts the sentry makes: tmpfs anywhere but under /dev, /proc and /sys, which the sentry
      * provides itself (its dev, proc and sys stand for the usual /dev tmpfs, devpts, mqueue, proc, sysfs and
-     * cgroup mounts). Bind mounts and other types are not applied yet; they are listed in the debug log.
+     * cgroup mounts), and bind mounts of host directories and files (type "bind", or "bind"/"rbind" among the
+     * options) anywhere but /, /proc and /sys, served by the gofer. Other types are listed in the debug log.
      */
-    static List<SandboxSpec.Mount> mounts(OciSpec c) {
+    static List<SandboxSpec.Mount> mounts(OciSpec c, Path bundleDir) {
         List<SandboxSpec.Mount> out = new java.util.ArrayList<>();
         List<String> skipped = new java.util.ArrayList<>();
         for (OciSpec.Mount m : c.mounts() == null ? List.<OciSpec.Mount>of() : c.mounts()) {
             String dest = m.destination() == null ? "" : Path.of("/").resolve(m.destination()).normalize().toString();
-            if ("tmpfs".equals(m.type()) && !sentryOwned(dest)) {
-                boolean ro = m.options() != null && m.options().contains("ro");
-                out.add(new SandboxSpec.Mount("tmpfs", dest, ro));
+            List<String> opts = m.options() == null ? List.of() : m.options();
+            boolean ro = opts.lastIndexOf("ro") > opts.lastIndexOf("rw");
+            if (Bundle.isBind(m) && !dest.equals("/") && !dest.equals("/proc") && !dest.startsWith("/proc/")
+                    && !dest.equals("/sys") && !dest.startsWith("/sys/")) {
+                out.add(new SandboxSpec.Mount("bind", dest, Bundle.bindSource(m, bundleDir).toString(), ro,
+                        opts.contains("nosuid"), opts.contains("nodev"), opts.contains("noexec")));
+            } else if ("tmpfs".equals(m.type()) && !sentryOwned(dest)) {
+                out.add(new SandboxSpec.Mount("tmpfs", dest, null, ro, opts.contains("nosuid"),
+                        opts.contains("nodev"), opts.contains("noexec")));
             } else {
                 skipped.add(m.type() + " at " + dest);
             }
         }
         if (!skipped.isEmpty()) {
-            Log.debug("mounts not applied (the sentry provides /dev, /proc and /sys; binds come later): " + skipped);
+            Log.debug("mounts not applied (the sentry provides /dev, /proc and /sys): " + skipped);
         }
         return out;
     }

@@ -2,6 +2,7 @@ package dev.jvisor.runsc;
 
 import dev.jvisor.runsc.container.Container;
 import dev.jvisor.runsc.container.ContainerState;
+import dev.jvisor.runsc.container.IllegalTransitionException;
 import dev.jvisor.runsc.container.Status;
 import dev.jvisor.runsc.control.ControlClient;
 import dev.jvisor.runsc.control.ControlRequest;
@@ -16,12 +17,20 @@ final class Start extends BaseCommand {
 
     @Override
     protected int execute() {
-        try (Container c = Container.open(globals().rootPath(), id)) {
-            ContainerState s = c.state();
-            Status next = s.status().moveTo(Status.RUNNING, id);
-            ControlClient.call(c.controlSocket(), ControlRequest.start());
-            c.save(s.withStatus(next));
-        }
+        start(globals().rootPath(), id);
         return OK;
+    }
+
+    /** Starts created container {@code id} ({@code start}, and {@code run --detach}). */
+    static void start(java.nio.file.Path root, String id) {
+        try (Container c = Container.open(root, id)) {
+            ContainerState s = c.state();
+            if (s.status() != Status.CREATED) {
+                // Paused may move to running too, but only through resume.
+                throw new IllegalTransitionException(id, s.status(), Status.RUNNING);
+            }
+            ControlClient.call(c.controlSocket(), ControlRequest.start());
+            c.save(s.withStatus(Status.RUNNING));
+        }
     }
 }

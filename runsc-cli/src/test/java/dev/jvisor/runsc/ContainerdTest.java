@@ -188,4 +188,88 @@ class ContainerdTest {
         assertFalse(Files.exists(stateDir("sleeper")), "no state directory is left");
         assertFalse(Files.readString(Path.of("/proc/mounts")).contains(dir.toString()), "no mount is left");
     }
+
+    @Test
+    void ctrTaskExecRunsAProcessAndKillReachesIt() throws Exception {
+        Result started = ctr("run", "-d", "--runc-binary", Jrunsc.bin().toString(), "--rootfs", rootfs.toString(),
+                "execbox", "/bin/sleep", "100");
+        assertEquals(0, started.status(), started.err());
+        try {
+            Result e = ctr("task", "exec", "--exec-id", "x1", "execbox", "/bin/sh", "-c", "echo exec-$((6*7)); exit 4");
+            assertEquals(4, e.status(), e.err() + log());
+            assertEquals("exec-42\n", e.out());
+
+            List<String> cmd = List.of("ctr", "--address", socket.toString(), "--namespace", namespace, "task",
+                    "exec", "--exec-id", "x2", "execbox", "/bin/sleep", "100");
+            Process sleeper = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+                    .redirectOutput(dir.resolve("x2.out").toFile()).redirectErrorStream(true).start();
+            Result kill = null;
+            for (int i = 0; i < 200; i++) {
+                kill = ctr("task", "kill", "--exec-id", "x2", "--signal", "KILL", "execbox");
+                if (kill.status() == 0) {
+                    break;
+                }
+                Thread.sleep(100); // until the exec is registered
+            }
+            assertEquals(0, kill.status(), kill.err());
+            assertTrue(sleeper.waitFor(60, TimeUnit.SECONDS), "ctr task exec did not return after the kill");
+            assertEquals(128 + 9, sleeper.exitValue(), Files.readString(dir.resolve("x2.out")));
+            Result ps = ctr("task", "ps", "execbox");
+            assertEquals(0, ps.status(), ps.err());
+            assertTrue(ps.out().lines().anyMatch(l -> l.startsWith("1 ")), "init, PID 1 in the sandbox: " + ps.out());
+
+            // ctr task exec -t: a new pty whose master goes to the shim through --console-socket.
+            Path script = Path.of("/usr/bin/script");
+            if (Files.isExecutable(script)) {
+                String ctr = String.join(" ", "ctr", "--address", socket.toString(), "--namespace", namespace,
+                        "task", "exec", "-t", "--exec-id", "x3", "execbox", "/bin/sh", "-c",
+                        "'[ -t 0 ] && [ -t 1 ] && echo exec-tty; exit 6'");
+                Path out = dir.resolve("exec-tty.out");
+                Process p = new ProcessBuilder(script.toString(), "-qec", ctr, "/dev/null")
+                        .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectErrorStream(true)
+                        .start();
+                assertTrue(p.waitFor(120, TimeUnit.SECONDS), "ctr task exec -t timed out");
+                String output = Files.readString(out);
+                assertEquals(6, p.exitValue(), output + log());
+                assertTrue(output.contains("exec-tty"), "the exec'd process's stdio is a terminal: " + output);
+            }
+        } finally {
+            ctr("task", "kill", "--signal", "KILL", "execbox");
+            for (int i = 0; i < 200 && !ctr("task", "ls").out().contains("STOPPED"); i++) {
+                Thread.sleep(50);
+            }
+            ctr("task", "rm", "execbox");
+            ctr("container", "rm", "execbox");
+        }
+    }
+
+    /** The shim drives pause, resume and kill --all through jrunsc; ctr task ls shows what state says. */
+    @Test
+    void pauseResumeAndKillAllThroughContainerd() throws Exception {
+        Result started = ctr("run", "-d", "--runc-binary", Jrunsc.bin().toString(), "--rootfs", rootfs.toString(),
+                "freezer", "/bin/sh", "-c", "sleep 100 & sleep 100 & wait");
+        assertEquals(0, started.status(), started.err());
+        assertEquals(0, ctr("task", "pause", "freezer").status());
+        assertTrue(taskLine("freezer").contains("PAUSED"), taskLine("freezer"));
+        assertTrue(Files.readString(stateDir("freezer").resolve("state.json")).contains("\"paused\""));
+        assertEquals(0, ctr("task", "resume", "freezer").status());
+        assertTrue(taskLine("freezer").contains("RUNNING"), taskLine("freezer"));
+
+        // TERM reaches the sleeps too; init (sh, no trap) dies of it as well.
+        Result kill = ctr("task", "kill", "--all", "--signal", "TERM", "freezer");
+        assertEquals(0, kill.status(), kill.err());
+        for (int i = 0; i < 200 && !taskLine("freezer").contains("STOPPED"); i++) {
+            Thread.sleep(50);
+        }
+        assertTrue(taskLine("freezer").contains("STOPPED"), taskLine("freezer"));
+        assertEquals(0, ctr("task", "rm", "freezer").status());
+        assertEquals(0, ctr("container", "rm", "freezer").status());
+        assertFalse(Files.exists(stateDir("freezer")));
+    }
+
+    private String taskLine(String id) throws Exception {
+        Result ls = ctr("task", "ls");
+        return ls.out().lines().filter(l -> l.startsWith(id + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError(ls.out()));
+    }
 }

@@ -51,6 +51,14 @@ public final class GoferLauncher {
      * {@link GoferProcess#client()}, so the caller's own start-up overlaps the gofer JVM's.
      */
     public static GoferProcess spawn(List<String> goferCommand, String root, boolean readonly) {
+        return spawn(goferCommand, root, readonly, List.of());
+    }
+
+    /** A host directory or file the gofer also serves: mount i+1 of {@link GoferClient#attach} for binds[i]. */
+    public record Bind(String source, boolean readonly) {}
+
+    /** {@link #spawn} with bind sources; one gofer serves them all on the one socket (see {@link Bind}). */
+    public static GoferProcess spawn(List<String> goferCommand, String root, boolean readonly, List<Bind> binds) {
         List<String> argv = new ArrayList<>(goferCommand);
         argv.add("--io-fd");
         argv.add(Integer.toString(GOFER_FD));
@@ -58,6 +66,10 @@ public final class GoferLauncher {
         argv.add(root);
         if (readonly) {
             argv.add("--readonly");
+        }
+        for (Bind b : binds) {
+            argv.add(b.readonly() ? "--bind-ro" : "--bind");
+            argv.add(b.source());
         }
         int ours;
         int theirs;

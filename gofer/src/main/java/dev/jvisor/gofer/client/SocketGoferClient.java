@@ -9,6 +9,7 @@ import dev.jvisor.gofer.wire.MalformedMessageException;
 import dev.jvisor.gofer.wire.Protocol;
 import dev.jvisor.gofer.wire.WireBuffer;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +43,7 @@ public final class SocketGoferClient implements GoferClient {
         this.ch = new Channel(socketFd, arena);
         Fid r;
         try {
-            r = attach();
+            r = attach(0);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -50,10 +51,11 @@ public final class SocketGoferClient implements GoferClient {
         this.root = r;
     }
 
-    private Fid attach() {
+    @Override
+    public Fid attach(int mount) {
         lock.lock();
         try {
-            request(Protocol.ATTACH);
+            request(Protocol.ATTACH).putInt(mount);
             WireBuffer in = call(Protocol.ATTACH);
             return new Fid(in.getLong(), readAttr(in));
         } catch (MalformedMessageException e) {
@@ -214,6 +216,135 @@ public final class SocketGoferClient implements GoferClient {
     }
 
     @Override
+    public Created create(Fid dir, String name, int flags, int mode, int uid, int gid) {
+        byte[] n = nameBytes(name);
+        lock.lock();
+        try {
+            request(Protocol.CREATEAT).putLong(dir.id()).putName(n).putInt(flags).putInt(mode).putInt(uid)
+                    .putInt(gid);
+            WireBuffer in = call(Protocol.CREATEAT);
+            Fid f = new Fid(in.getLong(), readAttr(in));
+            int hostFd = ch.takeFd();
+            if (hostFd < 0) {
+                throw fail("CreateAt reply without a descriptor");
+            }
+            return new Created(f, hostFd);
+        } catch (MalformedMessageException e) {
+            throw fail("short reply: " + e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Fid mkdir(Fid dir, String name, int mode, int uid, int gid) {
+        byte[] n = nameBytes(name);
+        lock.lock();
+        try {
+            request(Protocol.MKDIRAT).putLong(dir.id()).putName(n).putInt(mode).putInt(uid).putInt(gid);
+            WireBuffer in = call(Protocol.MKDIRAT);
+            return new Fid(in.getLong(), readAttr(in));
+        } catch (MalformedMessageException e) {
+            throw fail("short reply: " + e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Fid symlink(Fid dir, String name, String target, int uid, int gid) {
+        byte[] n = nameBytes(name);
+        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        if (t.length >= Protocol.PATH_MAX) {
+            throw Errno.ENAMETOOLONG.exception();
+        }
+        lock.lock();
+        try {
+            request(Protocol.SYMLINKAT).putLong(dir.id()).putName(n).putInt(uid).putInt(gid).putName(t);
+            WireBuffer in = call(Protocol.SYMLINKAT);
+            return new Fid(in.getLong(), readAttr(in));
+        } catch (MalformedMessageException e) {
+            throw fail("short reply: " + e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Fid link(Fid file, Fid dir, String name) {
+        byte[] n = nameBytes(name);
+        lock.lock();
+        try {
+            request(Protocol.LINKAT).putLong(file.id()).putLong(dir.id()).putName(n);
+            WireBuffer in = call(Protocol.LINKAT);
+            return new Fid(in.getLong(), readAttr(in));
+        } catch (MalformedMessageException e) {
+            throw fail("short reply: " + e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void unlink(Fid dir, String name, int flags) {
+        byte[] n = nameBytes(name);
+        lock.lock();
+        try {
+            request(Protocol.UNLINKAT).putLong(dir.id()).putName(n).putInt(flags);
+            call(Protocol.UNLINKAT);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void rename(Fid oldDir, String oldName, Fid newDir, String newName, int flags) {
+        byte[] o = nameBytes(oldName);
+        byte[] n = nameBytes(newName);
+        lock.lock();
+        try {
+            request(Protocol.RENAMEAT).putLong(oldDir.id()).putName(o).putLong(newDir.id()).putName(n)
+                    .putInt(flags);
+            call(Protocol.RENAMEAT);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public FileAttr setStat(Fid fid, SetStat s) {
+        lock.lock();
+        try {
+            request(Protocol.SETSTAT).putLong(fid.id()).putInt(s.mask()).putInt(s.mode()).putInt(s.uid())
+                    .putInt(s.gid()).putLong(s.size()).putLong(s.atimeSec()).putLong(s.atimeNsec())
+                    .putLong(s.mtimeSec()).putLong(s.mtimeNsec());
+            return readAttr(call(Protocol.SETSTAT));
+        } catch (MalformedMessageException e) {
+            throw fail("short reply: " + e.getMessage());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public byte[] statfs(Fid fid) {
+        lock.lock();
+        try {
+            request(Protocol.STATFS).putLong(fid.id());
+            WireBuffer in = call(Protocol.STATFS);
+            if (in.remaining() != Protocol.STATFS_SIZE) {
+                throw fail("StatFS reply of " + in.remaining() + " bytes");
+            }
+            byte[] b = new byte[Protocol.STATFS_SIZE];
+            MemorySegment.copy(in.segment(), java.lang.foreign.ValueLayout.JAVA_BYTE, in.skip(b.length), b, 0,
+                    b.length);
+            return b;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void clunk(Fid fid) {
         lock.lock();
         try {
@@ -284,7 +415,7 @@ public final class SocketGoferClient implements GoferClient {
             throw fail("reply id " + ch.id() + " to request " + id);
         }
         int status = ch.typeOrStatus();
-        if (type != Protocol.OPEN && ch.receivedFds() > 0) {
+        if (type != Protocol.OPEN && type != Protocol.CREATEAT && ch.receivedFds() > 0) {
             throw fail(Protocol.typeName(type) + " reply carried descriptors");
         }
         if (status != 0) {

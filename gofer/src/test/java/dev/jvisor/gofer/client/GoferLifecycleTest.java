@@ -280,7 +280,7 @@ class GoferLifecycleTest {
     void aRequestCarryingADescriptorClosesTheConnection() throws Exception {
         try (RawGofer g = new RawGofer(); Arena a = Arena.ofConfined()) {
             Channel ch = new Channel(g.fd, a);
-            ch.begin(1, Protocol.ATTACH);
+            ch.begin(1, Protocol.ATTACH).putInt(0);
             ch.send(0);
             g.readToEnd();
             int status = HostFixture.waitFor(g.pid, 30_000);
@@ -294,7 +294,7 @@ class GoferLifecycleTest {
         // The raw harness itself works: an Attach gets a reply, then a close ends the gofer with status 0.
         try (RawGofer g = new RawGofer(); Arena a = Arena.ofConfined()) {
             Channel ch = new Channel(g.fd, a);
-            ch.begin(7, Protocol.ATTACH);
+            ch.begin(7, Protocol.ATTACH).putInt(0);
             ch.send(-1);
             assertTrue(ch.receive());
             assertEquals(7, ch.id());

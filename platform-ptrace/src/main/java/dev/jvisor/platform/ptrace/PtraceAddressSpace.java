@@ -163,6 +163,15 @@ final class PtraceAddressSpace implements AddressSpace {
         }
     }
 
+    /**
+     * The stub process's CPU time: the host's process clock of the leader's pid (CPUCLOCK_SCHED), which the
+     * host lets any process read; a thread clock of another process's thread it refuses (EINVAL).
+     */
+    @Override
+    public long cpuTimeNanos() {
+        return Host.cpuClockNanos(dev.jvisor.abi.Time.processCpuClock(leader.pid));
+    }
+
     /** Kills the stub process and reaps all its threads; from any thread. */
     @Override
     public void release() {

@@ -209,6 +209,12 @@ final class SystrapAddressSpace implements AddressSpace {
         return 0;
     }
 
+    /** The stub process's CPU time: the host's process clock of its pid (see PtraceAddressSpace). */
+    @Override
+    public long cpuTimeNanos() {
+        return Host.cpuClockNanos(dev.jvisor.abi.Time.processCpuClock(leader.pid));
+    }
+
     @Override
     public long maxUserAddress() {
         return ControlFile.STUB_BASE;

@@ -28,6 +28,45 @@ public record Bundle(Path dir, OciSpec config, Path rootfs) {
             throw new BundleConfigException("root.path " + rootfs + ": "
                     + (Files.exists(rootfs) ? "not a directory" : "no such directory"));
         }
+        checkBindSources(config, abs);
         return new Bundle(abs, config, rootfs);
+    }
+
+    /** A bind mount: type "bind", or "bind"/"rbind" among the options (runc accepts either). */
+    public static boolean isBind(OciSpec.Mount m) {
+        return "bind".equals(m.type()) || (m.options() != null
+                && (m.options().contains("bind") || m.options().contains("rbind")));
+    }
+
+    /** A bind's source: absolute, or relative to the bundle directory. */
+    public static Path bindSource(OciSpec.Mount m, Path bundleDir) {
+        return bundleDir.resolve(m.source() == null ? "" : m.source()).normalize();
+    }
+
+    /**
+     * Every bind source must be a directory or a regular file (symlinks followed, as runc does): checked here,
+     * before any process or state exists, so a bad one is a one-line error.
+     */
+    private static void checkBindSources(OciSpec config, Path bundleDir) throws BundleConfigException {
+        if (config.mounts() == null) {
+            return;
+        }
+        for (OciSpec.Mount m : config.mounts()) {
+            if (!isBind(m)) {
+                continue;
+            }
+            if (m.source() == null || m.source().isEmpty()) {
+                throw new BundleConfigException("bind mount at " + m.destination() + ": no source");
+            }
+            Path src = bindSource(m, bundleDir);
+            if (!Files.exists(src)) {
+                throw new BundleConfigException("bind mount source " + src + " (at " + m.destination()
+                        + "): no such file or directory");
+            }
+            if (!Files.isDirectory(src) && !Files.isRegularFile(src)) {
+                throw new BundleConfigException("bind mount source " + src + " (at " + m.destination()
+                        + "): not a directory or regular file");
+            }
+        }
     }
 }

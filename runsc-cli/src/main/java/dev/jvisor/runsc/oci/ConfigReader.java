@@ -49,6 +49,18 @@ public final class ConfigReader {
         return parse(file.toString(), json);
     }
 
+    /** Reads a process spec ({@code exec --process F}: the "process" object of config.json on its own). */
+    public static OciSpec.Process readProcess(Path file) throws BundleConfigException {
+        try {
+            return MAPPER.readValue(Files.readAllBytes(file), OciSpec.Process.class);
+        } catch (JsonProcessingException e) {
+            throw new BundleConfigException(file + ": " + describe(e));
+        } catch (IOException e) {
+            throw new BundleConfigException(file + ": " + (e instanceof NoSuchFileException ? "no such file"
+                    : e.getMessage()));
+        }
+    }
+
     /** Parses and validates config.json content; {@code name} names it in messages. */
     public static OciSpec parse(String name, byte[] json) throws BundleConfigException {
         OciSpec spec;
@@ -60,7 +72,32 @@ public final class ConfigReader {
             throw new BundleConfigException(name + ": " + e.getMessage());
         }
         validate(name, spec);
+        Unenforced.log(name, spec, json);
         return spec;
+    }
+
+    /**
+     * Parses a linux.resources object ({@code update --resources}): the fields type-checked as in config.json,
+     * memory.limit checked as there.
+     */
+    public static OciSpec.Resources parseResources(String name, byte[] json) throws BundleConfigException {
+        OciSpec.Resources r;
+        try {
+            r = MAPPER.readValue(json, OciSpec.Resources.class);
+        } catch (JsonProcessingException e) {
+            throw new BundleConfigException(name + ": " + describe(e));
+        } catch (IOException e) {
+            throw new BundleConfigException(name + ": " + e.getMessage());
+        }
+        if (r == null) {
+            throw new BundleConfigException(name + ": expected an object");
+        }
+        Long mem = r.memory() == null ? null : r.memory().limit();
+        if (mem != null && mem < -1) {
+            throw new BundleConfigException(name + ": memory.limit: " + mem + " is neither a byte count nor -1");
+        }
+        Unenforced.logResources(name, "", r);
+        return r;
     }
 
     private static void validate(String name, OciSpec s) throws BundleConfigException {

@@ -53,14 +53,38 @@ public record OciSpec(String ociVersion, Process process, Root root, String host
     public record Linux(List<Namespace> namespaces, String cgroupsPath, List<String> maskedPaths,
                         List<String> readonlyPaths, Resources resources) {}
 
-    /** linux.resources: the sentry enforces pids.limit and memory.limit itself; the rest is for host cgroups. */
-    public record Resources(Pids pids, Memory memory) {}
+    /**
+     * linux.resources (also what {@code update --resources} reads): the sentry enforces pids.limit and
+     * memory.limit itself; the rest would need host cgroups and is type-checked, then logged as not applied
+     * ({@link Unenforced}).
+     */
+    public record Resources(List<DeviceRule> devices, Memory memory, Cpu cpu, Pids pids, BlockIO blockIO,
+                            List<HugepageLimit> hugepageLimits, Network network, Map<String, Map<String, Long>> rdma,
+                            Map<String, String> unified) {}
 
     /** A limit of 0 or less means none. */
     public record Pids(Long limit) {}
 
-    /** memory.limit in bytes; -1 means none. */
-    public record Memory(Long limit) {}
+    /** memory.limit in bytes; -1 means none. The others are not enforced. */
+    public record Memory(Long limit, Long reservation, Long swap, Long kernel, Long kernelTCP, Long swappiness,
+                         Boolean disableOOMKiller, Boolean useHierarchy, Boolean checkBeforeUpdate) {}
+
+    /** Not enforced: the sentry's tasks share the sandbox process's CPU. */
+    public record Cpu(Long shares, Long quota, Long burst, Long period, Long realtimeRuntime, Long realtimePeriod,
+                      String cpus, String mems, Long idle) {}
+
+    /** Not enforced: block I/O happens on the host, through the gofer. */
+    public record BlockIO(Integer weight, Integer leafWeight, List<Map<String, Long>> weightDevice,
+                          List<Map<String, Long>> throttleReadBpsDevice, List<Map<String, Long>> throttleWriteBpsDevice,
+                          List<Map<String, Long>> throttleReadIOPSDevice,
+                          List<Map<String, Long>> throttleWriteIOPSDevice) {}
+
+    public record HugepageLimit(String pageSize, Long limit) {}
+
+    public record Network(Long classID, List<Map<String, Object>> priorities) {}
+
+    /** A device cgroup rule; the sentry's /dev has only its own devices, whatever the rules say. */
+    public record DeviceRule(Boolean allow, String type, Long major, Long minor, String access) {}
 
     public record Namespace(String type, String path) {}
 }

@@ -54,7 +54,8 @@ public final class ResourceLimits {
         return limit;
     }
 
-    private static List<SandboxSpec.Rlimit> rlimits(String name, OciSpec.Process p) throws BundleConfigException {
+    /** {@code p.rlimits}, checked; {@code name} names the file in messages. */
+    public static List<SandboxSpec.Rlimit> rlimits(String name, OciSpec.Process p) throws BundleConfigException {
         if (p == null || p.rlimits() == null) {
             return List.of();
         }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jvisor.runsc.container.ContainerException;
+import dev.jvisor.sentry.boot.SandboxException;
+import dev.jvisor.sentry.boot.SandboxStats;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -39,6 +41,30 @@ class ControlServerTest {
             public void kill(int signal, boolean all) {
                 calls.add("kill " + signal + (all ? " all" : ""));
             }
+
+            @Override
+            public void pause() {
+                calls.add("pause");
+            }
+
+            @Override
+            public void resume() {
+                calls.add("resume");
+            }
+
+            @Override
+            public SandboxStats stats() {
+                calls.add("stats");
+                return new SandboxStats(5_000_000, 1 << 20, 1 << 30, 3, 64);
+            }
+
+            @Override
+            public void update(ControlRequest.Limits limits) {
+                if (limits.memory() != null && limits.memory() == 1) {
+                    throw new SandboxException("memory limit 1 is below the memory in use", 1);
+                }
+                calls.add("update pids=" + limits.pids() + " memory=" + limits.memory());
+            }
         });
     }
 
@@ -52,6 +78,23 @@ class ControlServerTest {
         }
         assertEquals(List.of("start", "kill 9 all", "kill 15"), calls);
         assertFalse(Files.exists(socket), "closing removes the socket file");
+    }
+
+    @Test
+    void pauseResumeStatsAndUpdateReachTheHandler() throws Exception {
+        Path socket = dir.resolve("control.sock");
+        try (ControlServer s = listen(socket)) {
+            assertTrue(ControlClient.call(socket, ControlRequest.pause()).ok());
+            assertTrue(ControlClient.call(socket, ControlRequest.resume()).ok());
+            assertEquals(new SandboxStats(5_000_000, 1 << 20, 1 << 30, 3, 64),
+                    ControlClient.call(socket, ControlRequest.stats()).stats(), "the stats come back whole");
+            assertTrue(ControlClient.call(socket, ControlRequest.update(new ControlRequest.Limits(10L, null))).ok());
+            assertEquals("memory limit 1 is below the memory in use",
+                    assertThrows(ContainerException.class, () -> ControlClient.call(socket,
+                            ControlRequest.update(new ControlRequest.Limits(null, 1L)))).getMessage(),
+                    "a refusal of the sandbox comes back as its reason");
+        }
+        assertEquals(List.of("pause", "resume", "stats", "update pids=10 memory=null"), calls);
     }
 
     @Test
@@ -76,9 +119,12 @@ class ControlServerTest {
             assertEquals("invalid signal 0",
                     assertThrows(ContainerException.class,
                             () -> ControlClient.call(socket, ControlRequest.kill(0, false))).getMessage());
-            assertEquals("unknown control request 'pause'",
+            assertEquals("unknown control request 'freeze'",
                     assertThrows(ContainerException.class,
-                            () -> ControlClient.call(socket, new ControlRequest("pause", 0, false))).getMessage());
+                            () -> ControlClient.call(socket, new ControlRequest("freeze", 0, false))).getMessage());
+            assertEquals("update without limits",
+                    assertThrows(ContainerException.class,
+                            () -> ControlClient.call(socket, new ControlRequest("update", 0, false))).getMessage());
             String garbage = raw(socket, "{not json\n");
             assertTrue(garbage.startsWith("{\"ok\":false,\"error\":\"bad control request: "), garbage);
             assertTrue(ControlClient.call(socket, ControlRequest.start()).ok(), "the server survives them");

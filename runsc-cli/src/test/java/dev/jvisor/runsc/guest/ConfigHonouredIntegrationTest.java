@@ -125,7 +125,7 @@ class ConfigHonouredIntegrationTest {
         Outcome o = run(b, "tmpfs");
         assertEquals("sh: can't create /ro/f: Read-only file system\n", o.stderr());
         // The config's /dev and /dev/shm tmpfs mounts stand for the sentry's own dev (source "none").
-        assertEquals("hi\n/a/b/c\ntmpfs /scratch tmpfs rw 0 0\ntmpfs /ro tmpfs ro 0 0\ntmpfs /a/b/c tmpfs rw 0 0\n",
+        assertEquals("hi\n/a/b/c\ntmpfs /scratch tmpfs rw,nosuid 0 0\ntmpfs /ro tmpfs ro 0 0\ntmpfs /a/b/c tmpfs rw 0 0\n",
                 o.stdout());
         assertEquals(0, o.status());
         assertTrue(Files.notExists(b.resolve("rootfs/scratch")), "the mountpoint reached the host");

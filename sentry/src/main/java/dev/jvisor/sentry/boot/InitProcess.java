@@ -10,8 +10,8 @@ import dev.jvisor.sentry.vfs.FileDescription;
 import dev.jvisor.sentry.vfs.VirtualFilesystem;
 
 /**
- * Prepares the sandbox's first task before it runs: its filesystem context and stdio, and the executable found
- * the way a shell's execvp finds it. Failures become {@link SandboxException}s with a shell's exit status: 127
+ * Prepares a process's first task before it runs (the sandbox's init, or one started by {@code jrunsc exec}): its
+ * filesystem context and stdio, and the executable found the way a shell's execvp finds it. Failures become {@link SandboxException}s with a shell's exit status: 127
  * when nothing was found, 126 when something was found but cannot be run.
  */
 final class InitProcess {
@@ -25,24 +25,56 @@ final class InitProcess {
 
     /** Gives {@code t} its root, working directory, umask and the caller's stdio as fds 0, 1 and 2. */
     static void setUp(Task t, SandboxSpec spec) {
-        VirtualFilesystem vfs = t.kernel().vfs();
-        try {
-            t.fs(vfs.newFsContext(spec.cwd(), 022));
-        } catch (ErrnoException e) {
-            throw new SandboxException("working directory " + spec.cwd() + ": " + describe(e.errno()), 1);
-        }
+        enter(t, spec.cwd(), 022);
         FdTable fds = new FdTable();
         HostFileDescription.installStdio(fds);
         t.fdTable(fds);
-        vfs.procfs().kernelVersion(Kernel.UTS_RELEASE, Kernel.UTS_VERSION);
+        t.kernel().vfs().procfs().kernelVersion(Kernel.UTS_RELEASE, Kernel.UTS_VERSION);
+    }
+
+    /**
+     * Gives {@code t} its root, working directory and {@code umask}, and {@code stdio} (host fds handed to the sentry,
+     * -1 for none) as fds 0, 1 and 2; the files own the host fds from now on, even when this fails.
+     */
+    static void setUp(Task t, String cwd, int umask, int[] stdio) {
+        FdTable fds = new FdTable();
+        t.fdTable(fds); // first: the task's exit releases the table, and with it the fds, whatever happens next
+        for (int fd = 0; fd < stdio.length; fd++) {
+            if (stdio[fd] < 0) {
+                continue;
+            }
+            try {
+                fds.installAt(fd, HostFileDescription.of(stdio[fd], true), false);
+            } catch (ErrnoException e) {
+                for (int rest = fd; rest < stdio.length; rest++) {
+                    if (stdio[rest] >= 0) {
+                        dev.jvisor.abi.Host.close(stdio[rest]);
+                    }
+                }
+                throw new SandboxException("fd " + fd + ": " + describe(e.errno()), 1);
+            }
+        }
+        enter(t, cwd, umask);
+    }
+
+    private static void enter(Task t, String cwd, int umask) {
+        try {
+            t.fs(t.kernel().vfs().newFsContext(cwd, umask));
+        } catch (ErrnoException e) {
+            throw new SandboxException("working directory " + cwd + ": " + describe(e.errno()), 1);
+        }
     }
 
     /** Finds and opens argv[0]: a path when it has a '/', else the first match along PATH. */
     static Executable resolve(Task t, SandboxSpec spec) {
-        if (spec.argv().isEmpty()) {
+        return resolve(t, spec.argv(), spec.env());
+    }
+
+    static Executable resolve(Task t, java.util.List<String> argv, java.util.List<String> env) {
+        if (argv.isEmpty()) {
             throw new SandboxException("no command to run", 127);
         }
-        String cmd = spec.argv().get(0);
+        String cmd = argv.get(0);
         if (cmd.isEmpty()) {
             throw new SandboxException("'': no such file or directory", 127);
         }
@@ -54,7 +86,7 @@ final class InitProcess {
             }
         }
         Errno found = null; // EACCES from a match that cannot run, reported if nothing better turns up
-        for (String dir : path(spec).split(":", -1)) {
+        for (String dir : path(env).split(":", -1)) {
             String candidate = (dir.isEmpty() ? "." : dir) + "/" + cmd;
             try {
                 return open(t, candidate, cmd);
@@ -77,8 +109,8 @@ final class InitProcess {
         return new Executable(f, path, abs, displayName);
     }
 
-    private static String path(SandboxSpec spec) {
-        for (String e : spec.env()) {
+    private static String path(java.util.List<String> env) {
+        for (String e : env) {
             if (e.startsWith("PATH=")) {
                 return e.substring(5);
             }

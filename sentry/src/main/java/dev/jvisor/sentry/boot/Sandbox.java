@@ -8,12 +8,14 @@ import dev.jvisor.gofer.client.GoferClient;
 import dev.jvisor.gofer.client.GoferException;
 import dev.jvisor.gofer.client.GoferLauncher;
 import dev.jvisor.gofer.client.GoferProcess;
+import dev.jvisor.sentry.fs.gofer.GoferFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.SignalDelivery;
 import dev.jvisor.sentry.kernel.SignalInfo;
 import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.TaskExit;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 import dev.jvisor.sentry.loader.ElfLoader;
 import dev.jvisor.sentry.loader.LoadException;
@@ -91,8 +93,8 @@ public final class Sandbox implements AutoCloseable {
         PlatformProvider provider = provider(spec.platform());
         List<String> goferCommand = spec.goferCommand() == null || spec.goferCommand().isEmpty()
                 ? GoferLauncher.defaultCommand() : spec.goferCommand();
-        GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(),
-                spec.rootReadonly() && !spec.overlay());
+        // The sentry never writes to the rootfs (an overlay takes the writes), so its gofer tree is read-only.
+        GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(), true, binds(spec));
         MemoryFile mf = null;
         Platform platform = null;
         try {
@@ -101,9 +103,11 @@ public final class Sandbox implements AutoCloseable {
                     limits.memoryBytes() > 0 ? limits.memoryBytes() : defaultMemoryLimit());
             platform = provider.create(mf.fd());
             // The gofer's JVM has been booting meanwhile; this is the first wait for it.
-            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(goferClient(gofer, spec), spec.overlay(),
-                    spec.rootReadonly() && !spec.overlay());
-            mount(vfs, spec);
+            GoferClient client = goferClient(gofer, spec);
+            // root.readonly with the in-memory overlay: writes go to the overlay (runc's default spec says
+            // readonly); without one the root refuses them (EROFS).
+            VirtualFilesystem vfs = VirtualFilesystem.forSandbox(client, spec.overlay(), false);
+            mount(vfs, spec, client);
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
@@ -120,7 +124,7 @@ public final class Sandbox implements AutoCloseable {
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
             vfs.procfs().processes().put(task, exe.absolutePath(), spec.argv());
             CountDownLatch released = new CountDownLatch(1);
-            Thread thread = loadInit(task, platform, mf, exe, spec, released);
+            Thread thread = load(task, platform, mf, exe, spec.argv(), spec.env(), released);
             return new Sandbox(gofer, mf, platform, kernel, tg, thread, released);
         } catch (RuntimeException | Error e) {
             if (platform != null) {
@@ -134,19 +138,44 @@ public final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** Mounts the spec's filesystems; a mount that cannot be made stops the start-up, naming it. */
-    private static void mount(VirtualFilesystem vfs, SandboxSpec spec) {
-        for (SandboxSpec.Mount m : spec.mounts() == null ? List.<SandboxSpec.Mount>of() : spec.mounts()) {
-            if (!m.type().equals("tmpfs")) {
-                throw new SandboxException("mount at " + m.destination() + ": type " + m.type()
-                        + " is not supported", 1);
+    private static List<SandboxSpec.Mount> mounts(SandboxSpec spec) {
+        return spec.mounts() == null ? List.of() : spec.mounts();
+    }
+
+    /** The gofer's mounts after the root: the spec's binds in order, so bind i is gofer mount i + 1. */
+    private static List<GoferLauncher.Bind> binds(SandboxSpec spec) {
+        List<GoferLauncher.Bind> out = new java.util.ArrayList<>();
+        for (SandboxSpec.Mount m : mounts(spec)) {
+            if (m.isBind()) {
+                out.add(new GoferLauncher.Bind(m.source(), m.readonly()));
             }
+        }
+        return out;
+    }
+
+    /** Mounts the spec's filesystems; a mount that cannot be made stops the start-up, naming it. */
+    private static void mount(VirtualFilesystem vfs, SandboxSpec spec, GoferClient client) {
+        int bind = 0;
+        for (SandboxSpec.Mount m : mounts(spec)) {
+            int flags = (m.readonly() ? dev.jvisor.sentry.vfs.Mount.MS_RDONLY : 0)
+                    | (m.nosuid() ? dev.jvisor.sentry.vfs.Mount.MS_NOSUID : 0)
+                    | (m.nodev() ? dev.jvisor.sentry.vfs.Mount.MS_NODEV : 0)
+                    | (m.noexec() ? dev.jvisor.sentry.vfs.Mount.MS_NOEXEC : 0);
             try {
                 // Without an overlay the root is read-only: the destination must exist.
-                vfs.mountAtPath(m.destination(), new TmpfsFilesystem(), m.readonly(), "tmpfs", spec.overlay());
+                if (m.isBind()) {
+                    bind++;
+                    GoferFilesystem fs = GoferFilesystem.bind(client, bind, m.readonly());
+                    vfs.mountAtPath(m.destination(), fs, flags, m.source(), spec.overlay());
+                } else if (m.type().equals("tmpfs")) {
+                    vfs.mountAtPath(m.destination(), new TmpfsFilesystem(), flags, "tmpfs", spec.overlay());
+                } else {
+                    throw new SandboxException("mount at " + m.destination() + ": type " + m.type()
+                            + " is not supported", 1);
+                }
             } catch (ErrnoException e) {
-                throw new SandboxException("cannot mount tmpfs at " + m.destination() + ": "
-                        + e.errno().description(), 1);
+                throw new SandboxException("cannot mount " + (m.isBind() ? m.source() : m.type()) + " at "
+                        + m.destination() + ": " + e.errno().description(), 1);
             }
         }
     }
@@ -169,15 +198,19 @@ public final class Sandbox implements AutoCloseable {
         return gofer.pid();
     }
 
-    private static Thread loadInit(Task task, Platform platform, MemoryFile mf, InitProcess.Executable exe,
-                                   SandboxSpec spec, CountDownLatch released) {
+    /**
+     * Creates the task's stub and address space and loads {@code exe} on a new thread, the task's, which then
+     * waits for {@code released} and runs the task. Returns once loaded; throws as {@link #run} does.
+     */
+    private static Thread load(Task task, Platform platform, MemoryFile mf, InitProcess.Executable exe,
+                               List<String> argv, List<String> env, CountDownLatch released) {
         CompletableFuture<Void> loaded = new CompletableFuture<>();
         Thread thread = Thread.ofPlatform().name("task-" + task.tid()).start(() -> {
             try {
                 // The address space and context are created on this thread: it is their tracer.
                 task.context(platform.newContext());
                 task.mm(new MemoryManager(mf, platform.newAddressSpace()));
-                ElfLoader.load(task, exe.file(), exe.path(), spec.argv(), spec.env());
+                ElfLoader.load(task, exe.file(), exe.path(), argv, env);
             } catch (RuntimeException | Error e) {
                 exe.file().decRef();
                 loaded.completeExceptionally(e);
@@ -266,6 +299,167 @@ public final class Sandbox implements AutoCloseable {
         if (sig == Signals.SIGKILL || d == SignalDelivery.Default.TERM || d == SignalDelivery.Default.CORE) {
             released.countDown();
         }
+    }
+
+    /**
+     * Starts a process in the running sandbox ({@code jrunsc exec}): a new process, not a child of any process
+     * inside (getppid() is 0), in a session of its own, with init's resource limits, {@code spec}'s working
+     * directory, credentials and stdio. Returns once it runs.
+     *
+     * @throws SandboxException when it cannot start: the sandbox is stopping, the PID limit is reached, a
+     *     missing binary (exit status 127), one that cannot run (126)
+     */
+    public ExecedProcess exec(ExecSpec spec) {
+        if (init.exiting()) {
+            closeAll(spec.stdio());
+            throw new SandboxException("the container is not running", 1);
+        }
+        int pid = kernel.allocatePid();
+        if (pid < 0) {
+            closeAll(spec.stdio());
+            throw new SandboxException("cannot start another process: the container's PID limit is reached", 1);
+        }
+        ThreadGroup tg = ThreadGroup.newInit(kernel.pids(), pid);
+        for (int r = 0; r < dev.jvisor.sentry.kernel.Rlimits.NLIMITS; r++) {
+            tg.rlimits().set(r, init.rlimits().soft(r), init.rlimits().hard(r));
+        }
+        for (SandboxSpec.Rlimit r : spec.rlimits()) {
+            tg.rlimits().set(r.resource(), r.soft(), r.hard());
+        }
+        Task task = new Task(kernel, tg, pid, new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
+        InitProcess.Executable exe;
+        try {
+            InitProcess.setUp(task, spec.cwd(), spec.umask(), spec.stdio());
+            exe = InitProcess.resolve(task, spec.argv(), spec.env());
+        } catch (RuntimeException e) {
+            discard(task);
+            throw e;
+        }
+        kernel.vfs().procfs().processes().put(task, exe.absolutePath(), spec.argv());
+        try {
+            load(task, platform, memoryFile, exe, spec.argv(), spec.env(), new CountDownLatch(0));
+        } catch (RuntimeException e) {
+            TaskExit.reapOutsideChild(kernel, tg); // load ended the task
+            throw e;
+        }
+        Log.debug("exec: pid " + pid + " runs " + spec.argv());
+        return new ExecedProcess(kernel, tg);
+    }
+
+    /** Ends a task that never ran (its fds and fs context go with it) and reaps its process. */
+    private void discard(Task task) {
+        task.threadGroup().beginExit(Signals.SIGKILL);
+        Thread t = Thread.ofPlatform().name("task-" + task.tid()).start(task::run);
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        TaskExit.reapOutsideChild(kernel, task.threadGroup());
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) {
+            if (fd >= 0) {
+                dev.jvisor.abi.Host.close(fd);
+            }
+        }
+    }
+
+    /**
+     * One process as {@code ps} shows it.
+     *
+     * @param startNanos when it started ({@link System#nanoTime()})
+     */
+    public record ProcessInfo(int pid, int ppid, int uid, long startNanos, List<String> argv, String comm) {}
+
+    /** The sandbox's live processes, by PID. */
+    public List<ProcessInfo> processes() {
+        List<ProcessInfo> l = new java.util.ArrayList<>();
+        for (ThreadGroup g : kernel.pids().liveGroups()) {
+            var p = kernel.vfs().procfs().processes().find(g.pid());
+            Task leader = p != null ? p.leader() : g.anyTask();
+            if (leader == null) {
+                continue;
+            }
+            l.add(new ProcessInfo(g.pid(), g.ppid(), leader.creds().uid, p != null ? p.startNanos() : 0,
+                    p != null ? p.argv() : List.of(), leader.comm()));
+        }
+        l.sort(java.util.Comparator.comparingInt(ProcessInfo::pid));
+        return l;
+    }
+
+    /**
+     * Sends {@code sig} to every process of the sandbox ({@code kill --all}), init included, each as
+     * {@link #kill} sends it to init.
+     */
+    public void killAll(int sig) {
+        Log.debug("signal " + Signals.name(sig) + " for every process");
+        if (sig < 1 || sig > Signals.NSIG) {
+            return;
+        }
+        for (ThreadGroup g : kernel.threadGroups()) {
+            if (g != init) {
+                SignalDelivery.sendToProcess(kernel, g, SignalInfo.fromProcess(sig, SigInfo.SI_USER, 0, 0));
+            }
+        }
+        kill(sig);
+    }
+
+    /**
+     * Freezes every task ({@code jrunsc pause}): no workload code runs until {@link #resume}; blocked syscalls
+     * stay blocked, timers run on, and SIGKILL still ends the sandbox.
+     */
+    public void pause() {
+        kernel.freezer().freeze();
+    }
+
+    /** Lets the frozen tasks run again ({@code jrunsc resume}). */
+    public void resume() {
+        kernel.freezer().thaw();
+    }
+
+    /** Whether the sandbox is paused. */
+    public boolean paused() {
+        return kernel.freezer().frozen();
+    }
+
+    /** The sandbox's resource usage now. */
+    public SandboxStats stats() {
+        return new SandboxStats(cpuNanos(), memoryFile.allocated(), memoryFile.limit(), kernel.pids().liveTasks(),
+                kernel.pids().maxTasks());
+    }
+
+    /**
+     * The CPU time the sandbox has used: this process's, from the host. The one place to switch to the kernel's
+     * own per-task accounting when it exists.
+     */
+    private static long cpuNanos() {
+        long t = ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return Math.max(0, t);
+    }
+
+    /**
+     * Changes the limits the sentry enforces, live ({@code jrunsc update}): {@code maxTasks} (0 or less: the
+     * default cap) and {@code memoryBytes} (0: the host's RAM); null leaves one as it is. Lowering a cap below
+     * the current use fails for memory (nothing can be reclaimed) and, for tasks, only stops new forks, as a pids
+     * cgroup does.
+     *
+     * @throws SandboxException when the memory limit is below the memory in use
+     */
+    public void updateLimits(Integer maxTasks, Long memoryBytes) {
+        if (memoryBytes != null) {
+            long bytes = memoryBytes > 0 ? memoryBytes : defaultMemoryLimit();
+            if (!memoryFile.limit(bytes)) {
+                throw new SandboxException("memory limit " + bytes + " is below the memory in use ("
+                        + memoryFile.allocated() + " bytes)", 1);
+            }
+        }
+        if (maxTasks != null) {
+            kernel.pids().maxTasks(maxTasks > 0 ? maxTasks : dev.jvisor.sentry.kernel.PidNamespace.DEFAULT_MAX_TASKS);
+        }
+        Log.debug("limits now: tasks " + kernel.pids().maxTasks() + ", memory " + memoryFile.limit());
     }
 
     /** Waits for init to exit and returns its status as a shell reports it. */

@@ -10,7 +10,7 @@ import java.util.List;
  * @param env the environment, "NAME=value" strings
  * @param cwd the working directory inside the sandbox (absolute)
  * @param rootPath the host directory served as "/" by the gofer
- * @param rootReadonly writes to the root fail with EROFS (with no overlay)
+ * @param rootReadonly writes to the root fail with EROFS (with no overlay; with one they go to the overlay)
  * @param overlay an in-memory upper layer over the root: writes never reach the host
  * @param uid the init process's uid
  * @param gid the init process's gid
@@ -41,8 +41,22 @@ public record SandboxSpec(List<String> argv, List<String> env, String cwd, Strin
         }
     }
 
-    /** A filesystem mounted at {@code destination} (absolute); {@code type} is "tmpfs", the only one so far. */
-    public record Mount(String type, String destination, boolean readonly) {}
+    /**
+     * A filesystem mounted at {@code destination} (absolute): {@code type} "tmpfs", or "bind" for a host
+     * directory or file at {@code source} (absolute) served by the gofer. A bind may be a file (Docker's
+     * /etc/hosts); the destination is created when missing, as runc does.
+     */
+    public record Mount(String type, String destination, String source, boolean readonly, boolean nosuid,
+                        boolean nodev, boolean noexec) {
+        /** A mount with no source and no flags but read-only (tmpfs). */
+        public Mount(String type, String destination, boolean readonly) {
+            this(type, destination, null, readonly, false, false, false);
+        }
+
+        public boolean isBind() {
+            return "bind".equals(type);
+        }
+    }
 
     /** One setrlimit(2) for init: a resource number (RLIMIT_*) and its soft and hard values (-1 is infinity). */
     public record Rlimit(int resource, long soft, long hard) {}

@@ -23,12 +23,22 @@ public final class ChildWait {
      * -EINTR when the caller is interrupted.
      */
     public static long await(Task t, Select sel, int id, int options, int[] out) {
+        return await(t, sel, id, options, out, null);
+    }
+
+    /**
+     * As {@link #await(Task, Select, int, int, int[])}, and when {@code usage} is not null, fills it with the
+     * child's resource usage as wait4 reports it: {user ns, system ns, maxrss bytes} of the child and its reaped
+     * children. A reaped child's usage is added to the caller's children's (RUSAGE_CHILDREN).
+     */
+    public static long await(Task t, Select sel, int id, int options, int[] out, long[] usage) {
         ThreadGroup me = t.threadGroup();
         PidNamespace ns = me.namespace();
         WaitQueue q = me.childEvents();
         q.register(t.waiter(), WaitQueue.ALL);
         try {
             for (;;) {
+                ThreadGroup stopped = null;
                 synchronized (ns) {
                     boolean any = false;
                     for (ThreadGroup c : me.children()) {
@@ -40,8 +50,13 @@ public final class ChildWait {
                             out[0] = c.exitStatus();
                             out[1] = c.exitUid();
                             int pid = c.pid();
+                            long[] total = c.cpu().total(); // final: no task, no stub, so no host call here
+                            if (usage != null) {
+                                System.arraycopy(total, 0, usage, 0, 3);
+                            }
                             if ((options & WNOWAIT) == 0) {
                                 TaskExit.reap(t.kernel(), ns, c);
+                                me.cpu().addChild(total);
                             }
                             return pid;
                         }
@@ -52,12 +67,20 @@ public final class ChildWait {
                             if ((options & WNOWAIT) == 0) {
                                 c.stateReport(0, 0);
                             }
-                            return c.pid();
+                            stopped = c;
+                            break;
                         }
                     }
                     if (!any) {
                         return Errno.ECHILD.ret();
                     }
+                }
+                if (stopped != null) {
+                    if (usage != null) {
+                        // A live child: its clocks are read outside the tree lock.
+                        System.arraycopy(stopped.cpu().total(), 0, usage, 0, 3);
+                    }
+                    return stopped.pid();
                 }
                 if ((options & WNOHANG) != 0) {
                     return 0;

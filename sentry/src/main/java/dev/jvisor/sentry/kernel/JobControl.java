@@ -11,7 +11,7 @@ import dev.jvisor.abi.Signals;
 final class JobControl {
     private JobControl() {}
 
-    /** The process {@code tg} stopped on {@code sig}. The report is made at once, not when every thread has. */
+    /** The process {@code tg} stopped on {@code sig}: every one of its threads has (see SignalDelivery). */
     static void stopped(Kernel k, ThreadGroup tg, int sig, int uid) {
         report(k, tg, 0x7f | sig << 8, SigInfo.CLD_STOPPED, sig, uid);
     }

@@ -24,6 +24,7 @@ public final class Kernel {
     private final FutexTable futexes = new FutexTable();
     private final long bootNanos = System.nanoTime();
     private volatile Strace strace;
+    private final Freezer freezer = new Freezer(this);
 
     private final java.util.Set<Task> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -80,6 +81,11 @@ public final class Kernel {
 
     public void strace(Strace s) {
         this.strace = s;
+    }
+
+    /** The sandbox-wide freezer (pause/resume). */
+    public Freezer freezer() {
+        return freezer;
     }
 
     /** Adds a running task (so it can be interrupted); called on the task's thread before it runs. */

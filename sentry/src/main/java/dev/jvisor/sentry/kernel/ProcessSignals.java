@@ -31,9 +31,38 @@ public final class ProcessSignals {
         return stopped ? stopSignal : 0;
     }
 
-    void stop(int sig) {
+    /** Every task has joined the current stop (Linux's SIGNAL_STOP_STOPPED): read by the orphaned-group check
+     *  under the tree lock, which may not take this lock. Written under this. */
+    private volatile boolean stopDone;
+    /** Tasks yet to join the current stop; the parent is told when the last one does. Guarded by this. */
+    private int stopRemaining;
+    /** Counts stops, so a task joins each stop once. Guarded by this. */
+    private int stopGeneration;
+
+    /** Starts a group stop on {@code sig} that {@code tasks} tasks must join. Guarded by this. */
+    void stop(int sig, int tasks) {
         stopped = true;
         stopSignal = sig;
+        stopRemaining = tasks;
+        stopDone = false;
+        stopGeneration++;
+    }
+
+    /**
+     * Task {@code t} joins the current stop (it is stopping, or exiting). Returns true when it is the last
+     * one: the stop is complete, and the caller tells the parent (Linux's task_participate_group_stop).
+     * Guarded by this.
+     */
+    boolean participate(Task t) {
+        if (!stopped || t.stopGeneration() == stopGeneration || stopRemaining <= 0) {
+            return false;
+        }
+        t.stopGeneration(stopGeneration);
+        if (--stopRemaining == 0) {
+            stopDone = true;
+            return true;
+        }
+        return false;
     }
 
     /** SIGCONT ended a stop that the parent has not been told of yet. Guarded by this. */
@@ -54,6 +83,13 @@ public final class ProcessSignals {
     boolean resume() {
         boolean was = stopped;
         stopped = false;
+        stopRemaining = 0;
+        stopDone = false;
         return was;
+    }
+
+    /** Whether every task has joined the current stop (the parent has been told of it). Guarded by this. */
+    boolean stopComplete() {
+        return stopDone;
     }
 }

@@ -133,9 +133,16 @@ public final class SignalDelivery {
                 ps.queuedCount -= t.signals().pending.discard(discard);
             }
         }
-        if (sig == Signals.SIGCONT && ps.resume()) {
-            ps.continued();
-            return true;
+        if (sig == Signals.SIGCONT) {
+            // Only a stop the parent was told of is reported as continued. (Linux, for a stop some threads had
+            // not joined yet, sends a CLD_STOPPED SIGCHLD instead; the sandbox sends nothing.)
+            boolean complete = ps.stopComplete();
+            if (ps.resume()) {
+                if (complete) {
+                    ps.continued();
+                }
+                return true;
+            }
         }
         return false;
     }
@@ -335,7 +342,11 @@ public final class SignalDelivery {
                     switch (defaultAction(sig)) {
                         case IGNORE, CONTINUE -> { }
                         case STOP -> {
-                            ps.stop(sig);
+                            if (sig != Signals.SIGSTOP && ProcessGroups.isOrphaned(t.threadGroup())) {
+                                continue; // Linux discards these in an orphaned group (get_signal)
+                            }
+                            // Every task must join the stop (waitWhileStopped) before the parent hears of it.
+                            ps.stop(sig, t.threadGroup().taskCount());
                             interruptAll(t.kernel().tasksOf(t.threadGroup()), t);
                             stoppedBy = sig;
                         }
@@ -356,8 +367,7 @@ public final class SignalDelivery {
                 }
             }
             if (stoppedBy != 0) {
-                JobControl.stopped(t.kernel(), t.threadGroup(), stoppedBy, t.creds().uid); // outside the lock
-                continue;
+                continue; // to waitWhileStopped, which joins the stop
             }
             if (restart) {
                 restartForHandler(r, act[1], t.args().nr);
@@ -377,8 +387,30 @@ public final class SignalDelivery {
     }
 
     private static void waitWhileStopped(Task t, ProcessSignals ps) {
+        participateInStop(t);
         while (ps.stopped() && !t.threadGroup().exiting() && !t.exiting()) {
             LockSupport.park(ps);
+        }
+    }
+
+    /**
+     * Task {@code t} joins its process's group stop, if one is under way (it stops, or exits); the last task to
+     * join tells the parent (wait4 WUNTRACED, SIGCHLD CLD_STOPPED), as Linux does once every thread has stopped.
+     */
+    static void participateInStop(Task t) {
+        ProcessSignals ps = t.threadGroup().signals();
+        if (!ps.stopped()) {
+            return;
+        }
+        int sig;
+        synchronized (ps) {
+            if (!ps.participate(t)) {
+                return;
+            }
+            sig = ps.stopSignal();
+        }
+        if (!t.threadGroup().exiting()) {
+            JobControl.stopped(t.kernel(), t.threadGroup(), sig, t.creds().uid); // outside the lock
         }
     }
 

@@ -57,10 +57,20 @@ public final class Task {
     private volatile Completion vforkDone;
     private final Prctl prctl = new Prctl();
     private final Waiter waiter = new Waiter(this);
+    /** The host tid of the task thread (its CPU clock is the task's system time); 0 before it runs. */
+    private volatile int hostTid;
+    /** Wall time spent in user mode (switchToUser); written by the task thread, read racily by accounting. */
+    private long userWallNanos;
+    /** System time when it was last read; final once {@link #cpuAccounted}. */
+    private volatile long sysNanos;
+    /** The last group stop this task joined; see {@link ProcessSignals#participate}. Guarded by the signal lock. */
+    private int stopGeneration;
+    /** Set when the task's times have joined its process's exited-task totals. Guarded by the CpuTimes. */
+    private boolean cpuAccounted;
 
     /** Per-task prctl(2) settings. Owned by the task thread. */
     public static final class Prctl {
-        /** PR_SET_PDEATHSIG: sent to this task's process when its parent process ends. Read by the parent's exit. */
+        /** PR_SET_PDEATHSIG: sent to this task's process when the parent thread that forked it exits. */
         public volatile int pdeathsig;
         public int dumpable = 1;
         public boolean keepCaps;
@@ -114,6 +124,25 @@ public final class Task {
     }
 
     public Prctl prctlState() { return prctl; }
+
+    /** The CPU time of the task's sentry thread so far (its system time); the last value once it has ended. */
+    public long sysNanos() {
+        int tid = hostTid;
+        if (tid != 0 && !cpuAccounted) {
+            long n = CpuTimes.threadCpu(tid);
+            if (n >= 0) {
+                sysNanos = n;
+            }
+        }
+        return sysNanos;
+    }
+
+    /** The wall time this task has spent running user code. */
+    public long userWallNanos() { return userWallNanos; }
+    boolean cpuAccounted() { return cpuAccounted; }
+    int stopGeneration() { return stopGeneration; }
+    void stopGeneration(int g) { this.stopGeneration = g; }
+    void cpuAccounted(boolean a) { this.cpuAccounted = a; }
 
     /** How this task blocks in the sentry; see {@link Waiter}. */
     public Waiter waiter() { return waiter; }
@@ -211,22 +240,47 @@ public final class Task {
         waiter.bind(Thread.currentThread());
         CURRENT.set(this);
         kernel.register(this);
+        hostTid = dev.jvisor.abi.Host.gettid();
+        threadGroup.cpu().attachIfNone(mm.addressSpace());
         try {
             boolean afterSyscall = false;
+            Freezer freezer = kernel.freezer();
+            long retriedFault = -1;
+            long retriedGen = -1;
             while (!exited && !threadGroup.exiting()) {
+                if (freezer.frozen()) {
+                    freezer.park(this); // paused: no user code runs until the thaw, unless the task must die
+                }
                 SignalDelivery.beforeUserMode(this, afterSyscall);
                 if (exited || threadGroup.exiting()) {
                     break;
                 }
+                long u0 = System.nanoTime(); // vDSO: no host call; user time's weights between threads
                 Event e = context.switchToUser(mm.addressSpace(), regs);
+                userWallNanos += System.nanoTime() - u0;
                 afterSyscall = e == Event.SYSCALL;
+                if (e != Event.FAULT) {
+                    retriedFault = -1;
+                }
                 switch (e) {
                     case SYSCALL -> {
                         syscall();
                         afterSyscall = args.nr != Sysno.RT_SIGRETURN; // its RAX is the restored one
                     }
                     case SYSCALL_I386 -> regs.rax(Errno.ENOSYS.ret());
-                    case FAULT -> fault(context.fault());
+                    case FAULT -> {
+                        // Copy-on-write and SIGBUS past EOF are mm's. The same address faulting again with no
+                        // write permission taken away in between is a real fault.
+                        FaultInfo f = context.fault();
+                        long gen = mm.protectionGeneration();
+                        if ((f.addr != retriedFault || gen != retriedGen) && mm.handleFault(f)) {
+                            retriedFault = f.addr;
+                            retriedGen = gen;
+                            continue;
+                        }
+                        retriedFault = -1;
+                        fault(f);
+                    }
                     case INTERRUPT -> { }
                     case DIED -> threadGroup.beginExit(Signals.SIGKILL);
                 }

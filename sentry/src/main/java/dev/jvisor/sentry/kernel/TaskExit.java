@@ -29,6 +29,7 @@ public final class TaskExit {
         ThreadGroup tg = t.threadGroup();
         PidNamespace ns = tg.namespace();
         MemoryManager mm = t.mm();
+        tg.cpu().taskExited(t);
         if (mm != null) {
             releaseFutexes(t, mm);
         }
@@ -38,14 +39,30 @@ public final class TaskExit {
         // Whether this is the process's last task is decided once, here: two threads exiting together must
         // not both see the other still alive.
         boolean last;
-        synchronized (ns) {
-            tg.liveTasks().remove(t);
-            last = tg.liveTasks().isEmpty();
+        boolean stopComplete;
+        ProcessSignals ps = tg.signals();
+        synchronized (ps) {
+            // Under the signal lock, so a group stop starting now either counts this task or does not, and a
+            // stop that counted it is not kept waiting for it.
+            synchronized (ns) {
+                tg.liveTasks().remove(t);
+                last = tg.liveTasks().isEmpty();
+            }
+            stopComplete = ps.participate(t);
+        }
+        if (stopComplete && !last && !tg.exiting()) {
+            int sig = ps.stopSignal();
+            if (sig != 0) {
+                JobControl.stopped(k, tg, sig, t.creds().uid);
+            }
         }
         if (last && tg == ns.init()) {
             killAllButInit(ns, tg);
         }
 
+        if (last) {
+            tg.cpu().detach(mm); // the stub's CPU time is final: read it before the stub goes
+        }
         Context c = t.context();
         if (c != null) {
             c.release();
@@ -60,6 +77,7 @@ public final class TaskExit {
 
         ThreadGroup parentToSignal = null;
         List<ThreadGroup> orphans = null;
+        List<ThreadGroup> hangUps = null;
         synchronized (ns) {
             ns.remove(t);
             if (last) {
@@ -67,6 +85,9 @@ public final class TaskExit {
                 tg.exitedWith(t.exitStatus());
                 tg.exitUid(t.creds().uid);
                 parentToSignal = becomeZombie(k, ns, tg);
+                hangUps = ProcessGroups.orphanedByExit(ns, tg, orphans);
+            } else {
+                orphans = adoptByThread(tg, t);
             }
         }
         if (parentToSignal != null) {
@@ -77,10 +98,35 @@ public final class TaskExit {
         if (orphans != null) {
             sendDeathSignals(k, tg, orphans, t.creds().uid);
         }
+        if (hangUps != null && !hangUps.isEmpty()) {
+            ProcessGroups.hangUp(k, hangUps);
+        }
         tg.taskExits().notify(WaitQueue.ALL);
         if (last) {
             tg.finishExit();
         }
+    }
+
+    /**
+     * A thread that is not its process's last leaves the children it forked to another live thread of the
+     * process, and they get their PR_SET_PDEATHSIG (Linux's forget_original_parent: the parent is a thread).
+     * Returns those children, or null. Tree lock held.
+     */
+    private static List<ThreadGroup> adoptByThread(ThreadGroup tg, Task dead) {
+        if (tg.liveTasks().isEmpty()) {
+            return null; // the last thread left meanwhile: its exit hands every child on and signals them
+        }
+        List<ThreadGroup> bereaved = null;
+        for (ThreadGroup c : tg.children()) {
+            if (c.parentTask() == dead) {
+                c.parentTask(tg.liveTasks().getFirst());
+                if (bereaved == null) {
+                    bereaved = new ArrayList<>();
+                }
+                bereaved.add(c);
+            }
+        }
+        return bereaved;
     }
 
     /** Robust futexes owned by the task get FUTEX_OWNER_DIED; the CLONE_CHILD_CLEARTID word is zeroed and woken. */
@@ -130,8 +176,10 @@ public final class TaskExit {
         ThreadGroup init = ns.init();
         if (tg != init && init != null) {
             ThreadGroup reaper = reaper(tg, init);
+            Task adopter = reaper.liveTasks().isEmpty() ? null : reaper.liveTasks().getFirst();
             for (ThreadGroup c : new ArrayList<>(tg.children())) {
                 c.parent(reaper);
+                c.parentTask(adopter);
                 reaper.children().add(c);
                 if (c.zombie()) {
                     reaper.childEvents().notify(WaitQueue.ALL);
@@ -172,9 +220,9 @@ public final class TaskExit {
 
 
     /**
-     * PR_SET_PDEATHSIG: each task of an orphaned child that asked for a signal gets it, sent to its process as
-     * from the parent (SI_USER). Linux sends it when the parent *thread* that forked the child exits; here it is
-     * sent when the parent process ends (its last thread), which is the same for single-threaded parents.
+     * PR_SET_PDEATHSIG: each task of a child whose parent thread exited (see {@link #adoptByThread}; the last
+     * thread takes every remaining child) that asked for a signal gets it, sent to its process as from the
+     * parent (SI_USER), as Linux's forget_original_parent does.
      */
     private static void sendDeathSignals(Kernel k, ThreadGroup dead, List<ThreadGroup> orphans, int uid) {
         for (ThreadGroup c : orphans) {
@@ -210,6 +258,19 @@ public final class TaskExit {
         long[] act = new long[4];
         a.get(Signals.SIGCHLD, act);
         return act[0] == Signals.SIG_IGN || (act[1] & Signals.SA_NOCLDWAIT) != 0;
+    }
+
+    /**
+     * Reaps {@code z}, a process whose parent is outside the sandbox (one started by {@code jrunsc exec}), once
+     * its exit status has been collected from outside: nobody inside can wait for it. Does nothing while it runs.
+     */
+    public static void reapOutsideChild(Kernel k, ThreadGroup z) {
+        PidNamespace ns = z.namespace();
+        synchronized (ns) {
+            if (z.zombie() && z.parent() == null && z != ns.init()) {
+                reap(k, ns, z);
+            }
+        }
     }
 
     /** Removes a zombie for good: from its parent, the PID table and /proc. Tree lock held. */

@@ -3,6 +3,7 @@ package dev.jvisor.sentry.kernel;
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
 import dev.jvisor.abi.Log;
+import dev.jvisor.sentry.mm.MemoryManager;
 import dev.jvisor.sentry.platform.AddressSpace;
 import dev.jvisor.sentry.platform.Platform;
 import java.util.concurrent.CompletableFuture;
@@ -29,12 +30,20 @@ public final class TaskStart {
     public static long start(Task parent, Task child, boolean forkMemory, Setup after) {
         Platform platform = parent.kernel().platform();
         CompletableFuture<Long> ready = new CompletableFuture<>();
+        // The parent's half of fork runs here, on its own thread: only that thread may change its host mappings.
+        MemoryManager.Fork fork;
+        try {
+            fork = forkMemory ? parent.mm().forkBegin(MemoryManager.EAGER_FORK) : null;
+        } catch (ErrnoException e) {
+            abandon(child);
+            return e.ret();
+        }
         Runnable body = () -> {
             try {
                 child.context(platform.newContext());
-                if (forkMemory) {
+                if (fork != null) {
                     AddressSpace as = platform.newAddressSpace();
-                    child.mm(parent.mm().fork(as));
+                    child.mm(fork.finish(as));
                 }
                 child.context().setFpState(child.fpState());
                 if (after != null) {
@@ -51,6 +60,9 @@ public final class TaskStart {
                 child.run();
                 return;
             }
+            if (fork != null) {
+                fork.cancel();
+            }
             abandon(child);
         };
         try {
@@ -58,6 +70,9 @@ public final class TaskStart {
         } catch (OutOfMemoryError e) {
             // No host thread to be had: clone fails with EAGAIN, as Linux does when it runs out of tasks.
             Log.warn("clone: cannot start a thread for task " + child.tid(), e);
+            if (fork != null) {
+                fork.cancel();
+            }
             abandon(child);
             return Errno.EAGAIN.ret();
         }

@@ -18,6 +18,7 @@ public final class ThreadGroup {
     private final Rlimits rlimits = new Rlimits();
     private final CountDownLatch exited = new CountDownLatch(1);
     private final ProcessSignals signals = new ProcessSignals();
+    private final CpuTimes cpu = new CpuTimes(this);
     /** Notified when a child becomes a zombie (wait4, waitid). */
     private final WaitQueue childEvents = new WaitQueue();
     /** Notified when one of this process's tasks exits (execve waits for the other threads to go). */
@@ -29,6 +30,8 @@ public final class ThreadGroup {
 
     // guarded by ns
     private ThreadGroup parent;
+    /** The parent's thread that forked it (Linux's real_parent): its exit sends PR_SET_PDEATHSIG. */
+    private Task parentTask;
     private final List<ThreadGroup> children = new ArrayList<>();
     private final List<Task> tasks = new ArrayList<>();
     private int pgid;
@@ -78,6 +81,7 @@ public final class ThreadGroup {
             g.pgid = creator.pgid;
             g.sid = creator.sid;
             g.exitSignal = cloneParent ? creator.exitSignal : exitSignal;
+            g.parentTask = cloneParent ? creator.parentTask : Task.current();
         }
         for (int r = 0; r < Rlimits.NLIMITS; r++) {
             g.rlimits.set(r, creator.rlimits.soft(r), creator.rlimits.hard(r));
@@ -114,6 +118,11 @@ public final class ThreadGroup {
 
     public Rlimits rlimits() {
         return rlimits;
+    }
+
+    /** CPU time and memory use, the process's and its reaped children's. */
+    public CpuTimes cpu() {
+        return cpu;
     }
 
     /** The process's shared pending signals and job-control state; its monitor is the signal lock. */
@@ -312,5 +321,13 @@ public final class ThreadGroup {
 
     void parent(ThreadGroup p) {
         this.parent = p;
+    }
+
+    Task parentTask() {
+        return parentTask;
+    }
+
+    void parentTask(Task t) {
+        this.parentTask = t;
     }
 }

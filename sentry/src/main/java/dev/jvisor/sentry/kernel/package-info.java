@@ -9,13 +9,18 @@
  *
  * <h2>Locks, in the order they may be taken</h2>
  * <ol>
+ *   <li>A process's signal lock, the {@code ProcessSignals} monitor: it may be held while the tree lock is taken
+ *       (a SIGKILL's beginExit, a group stop counting the tasks, the orphaned-group check of a stop signal, a
+ *       task leaving its process), never the other way round.</li>
  *   <li>The task-tree lock, the {@code PidNamespace} monitor: the tree (parents, children, each process's task
  *       list, zombie state) and the ID tables. Nothing under it blocks, sleeps or calls the platform.</li>
  *   <li>A {@code ThreadGroup}'s own monitor: its exit status.</li>
  *   <li>The {@code FutexTable} monitor, then a {@code MemoryManager}'s lock (the value check and the atomic
  *       operations read and write workload memory under both).</li>
  * </ol>
- * {@code WaitQueue}s and {@code Waiter}s take no lock a caller could hold: notify from anywhere.
+ * {@code WaitQueue}s and {@code Waiter}s take no lock a caller could hold: notify from anywhere. A process's
+ * {@code CpuTimes} monitor is a leaf: taken last (under the tree lock when wait reaps a child), it only reads
+ * CPU clocks under it.
  *
  * <h2>Ending tasks</h2>
  * {@code ThreadGroup.beginExit} (exit_group, a fatal fault, a kill) marks the process as exiting and interrupts

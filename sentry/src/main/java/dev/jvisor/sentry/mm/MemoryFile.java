@@ -22,12 +22,16 @@ import java.util.TreeMap;
  * <p>Thread safety: the allocator is guarded by this; {@link #segment()} may be used by any thread.
  */
 public final class MemoryFile implements AutoCloseable {
+    /** Copies up to this long go page by page (see {@link #copyPopulated}). */
+    private static final long SMALL_COPY = 1L << 20;
+
     /** Default size of the file: the most workload memory (reserved, not touched) a sandbox can hold. */
     public static final long DEFAULT_SIZE = 64L << 30;
 
     private final int fd;
     private final long size;
-    private final long limit;
+    /** Written under this (allocate reads it there); volatile for {@link #limit()}. */
+    private volatile long limit;
     private final MemorySegment segment;
     /** Extra owners of pages that back MAP_SHARED VMAs in several address spaces (after fork). */
     final SharedPages shared = new SharedPages();
@@ -91,6 +95,21 @@ public final class MemoryFile implements AutoCloseable {
 
     public long limit() {
         return limit;
+    }
+
+    /**
+     * Changes the cap ({@code jrunsc update --memory}), clamped to the file's size. Refused (false) below what is
+     * allocated now, as cgroup v1 refuses such a memory.limit_in_bytes with EBUSY: nothing could be reclaimed.
+     */
+    public synchronized boolean limit(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("memory limit " + bytes);
+        }
+        if (bytes < allocated) {
+            return false;
+        }
+        this.limit = Math.min(bytes, size);
+        return true;
     }
 
     /** Bytes currently allocated. */
@@ -214,6 +233,23 @@ public final class MemoryFile implements AutoCloseable {
     public void copyPopulated(long from, long to, long len) {
         long end = from + len;
         long pos = from;
+        if (len <= SMALL_COPY) {
+            // SEEK_HOLE walks the whole run of data it starts in (tmpfs), however far it goes: copying a small
+            // window of a large populated range that way would cost as much as the range. SEEK_DATA from a page
+            // that has data returns at once, so a small window goes page by page.
+            while (pos < end) {
+                long data = Host.lseek(fd, pos, Fcntl.SEEK_DATA);
+                if (data < 0 || data >= end) {
+                    if (data < 0 && data != -Errno.ENXIO.number()) {
+                        MemorySegment.copy(segment, pos, segment, to + (pos - from), end - pos); // no SEEK_DATA
+                    }
+                    return;
+                }
+                MemorySegment.copy(segment, data, segment, to + (data - from), Mman.PAGE_SIZE);
+                pos = data + Mman.PAGE_SIZE;
+            }
+            return;
+        }
         while (pos < end) {
             long data = Host.lseek(fd, pos, Fcntl.SEEK_DATA);
             if (data < 0 || data >= end) {

@@ -6,7 +6,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Mman;
+import dev.jvisor.abi.SigInfo;
+import dev.jvisor.abi.Signals;
 import dev.jvisor.sentry.platform.AddressSpace;
+import dev.jvisor.sentry.platform.FaultInfo;
 import dev.jvisor.sentry.vfs.FileDescription;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
@@ -26,8 +29,11 @@ import java.util.TreeMap;
  *
  * <p>The model is eager: mmap allocates a contiguous memory-file range for the new VMA (sparse, so untouched
  * pages cost nothing) and maps it into the address space at once, so the workload never faults on a page that a
- * VMA covers. Each allocated memory-file page belongs to exactly one VMA page; it is freed when that page is
- * unmapped. A private file mapping holds a copy of the file's bytes made at mmap time.
+ * VMA covers, except two kinds the sentry resolves in {@link #handleFault}: a write to a copy-on-write page
+ * after fork (copied, then retried), and an access to a file mapping's page wholly past the file's end
+ * (SIGBUS). Each allocated memory-file page belongs to one VMA page, or to several address spaces' after fork
+ * (counted in {@link SharedPages}); it is freed when its last owner unmaps it. A private file mapping holds a
+ * copy of the file's bytes made at mmap time.
  *
  * <p>Locking: every method takes this manager's lock (see package-info). Zero-copy {@link #io} drops it while
  * its callback runs; memory freed meanwhile is held back until no callback is running, so a callback never
@@ -61,6 +67,17 @@ public final class MemoryManager {
             | Mman.MAP_NORESERVE | Mman.MAP_POPULATE | Mman.MAP_NONBLOCK | Mman.MAP_STACK | Mman.MAP_HUGETLB
             | Mman.MAP_FIXED_NOREPLACE | (0x3f << 26) /* MAP_HUGE_MASK */ | 0x4000000 /* MAP_UNINITIALIZED */;
 
+    /** Bytes a copy-on-write fault copies at once: the aligned block around the faulting address. */
+    private static final long COW_BLOCK = Long.getLong("jvisor.mm.cowBlock", 16) * Mman.PAGE_SIZE;
+    /** The page-fault error code's write bit. */
+    private static final long PF_WRITE = 2;
+
+    /**
+     * How fork copies private memory: copy-on-write (the default), or eagerly when the system property
+     * {@code jvisor.mm.eagerFork} is true (kept to measure the two against each other).
+     */
+    public static final boolean EAGER_FORK = Boolean.getBoolean("jvisor.mm.eagerFork");
+
     private static final int MADV_WIPEONFORK = 18, MADV_KEEPONFORK = 19, MADV_POPULATE_READ = 22,
             MADV_POPULATE_WRITE = 23, MADV_DONTNEED_LOCKED = 24, MADV_COLLAPSE = 25;
 
@@ -87,10 +104,16 @@ public final class MemoryManager {
     private long brkStart, brk;
     // guarded by lock: top-down placement starts below this
     private long mmapBase;
+    // written under lock, read by any thread: bumped whenever host mappings may lose PROT_WRITE (fork, mprotect)
+    private volatile long protectionGeneration;
     // guarded by lock: io() callbacks running, and memory-file ranges whose freeing waits for them
     private int pins;
     private long[] pendingFree = new long[8];
     private int pendingCount;
+    // guarded by lock: memory-file ranges io() callbacks are writing now (start, end pairs): fork must not share
+    // them copy-on-write, or a later copy-on-write break would leave the callback writing the other side's page
+    private long[] writePins = new long[8];
+    private int writePinCount;
 
     public MemoryManager(MemoryFile file, AddressSpace as) {
         this.file = file;
@@ -137,7 +160,7 @@ public final class MemoryManager {
             long done = 0;
             while (done < len) {
                 long a = addr + done;
-                Vma v = accessible(a, true);
+                Vma v = writableAt(a, len - done);
                 long n = Math.min(len - done, v.end() - a);
                 MemorySegment.copy(src, done, mem, v.backingOf(a), n);
                 done += n;
@@ -152,7 +175,7 @@ public final class MemoryManager {
             long done = 0;
             while (done < len) {
                 long a = addr + done;
-                Vma v = accessible(a, true);
+                Vma v = writableAt(a, len - done);
                 long n = Math.min(len - done, v.end() - a);
                 mem.asSlice(v.backingOf(a), n).fill((byte) 0);
                 done += n;
@@ -193,7 +216,7 @@ public final class MemoryManager {
     public void writeInt(long addr, int value) {
         checkUserRange(addr, 4);
         synchronized (lock) {
-            Vma v = accessible(addr, true);
+            Vma v = writableAt(addr, 4);
             if (addr + 4 <= v.end()) {
                 mem.set(JAVA_INT_UNALIGNED, v.backingOf(addr), value);
             } else {
@@ -205,7 +228,7 @@ public final class MemoryManager {
     public void writeLong(long addr, long value) {
         checkUserRange(addr, 8);
         synchronized (lock) {
-            Vma v = accessible(addr, true);
+            Vma v = writableAt(addr, 8);
             if (addr + 8 <= v.end()) {
                 mem.set(JAVA_LONG_UNALIGNED, v.backingOf(addr), value);
             } else {
@@ -242,7 +265,7 @@ public final class MemoryManager {
             int done = 0;
             while (done < len) {
                 long a = addr + done;
-                Vma v = accessible(a, true);
+                Vma v = writableAt(a, len - done);
                 int n = (int) Math.min(len - done, v.end() - a);
                 MemorySegment.copy(b, off + done, mem, JAVA_BYTE, v.backingOf(a), n);
                 done += n;
@@ -315,18 +338,30 @@ public final class MemoryManager {
             long n;
             synchronized (lock) {
                 Vma v = find(a);
-                if (v == null || !(forWrite ? v.writable() : v.readable())) {
+                if (v == null || v.beyondEof() || !(forWrite ? v.writable() : v.readable())) {
                     return done > 0 ? done : Errno.EFAULT.ret();
+                }
+                if (forWrite && v.cow()) {
+                    v = unshare(v, a, a + (len - done));
+                    if (v == null) {
+                        return done > 0 ? done : Errno.EFAULT.ret();
+                    }
                 }
                 off = v.backingOf(a);
                 n = Math.min(len - done, v.end() - a);
                 pins++;
+                if (forWrite) {
+                    addWritePin(off, off + n);
+                }
             }
             long r;
             try {
                 r = io.apply(mem.asSlice(off, n));
             } finally {
                 synchronized (lock) {
+                    if (forWrite) {
+                        removeWritePin(off, off + n);
+                    }
                     if (--pins == 0) {
                         flushPendingFrees();
                     }
@@ -494,7 +529,7 @@ public final class MemoryManager {
             if (err == 0) {
                 Vma v = new Vma(addr, addr + alen, prot & 7, vmaFlags, backing, src, offset,
                         name == null ? "" : name);
-                err = mapNew(v);
+                err = mapNewFile(v, fileBytes == Long.MAX_VALUE);
                 if (err < 0 && fixed) {
                     as.unmap(addr, alen);
                 }
@@ -545,6 +580,7 @@ public final class MemoryManager {
         }
         int newProt = prot & 7;
         synchronized (lock) {
+            protectionGeneration++;
             Vma first = firstIntersecting(addr, end);
             if (first == null) {
                 return Errno.ENOMEM.ret();
@@ -573,7 +609,8 @@ public final class MemoryManager {
                 if (cur.prot() != newProt) {
                     vmas.put(a, cur.withProt(newProt));
                     changed();
-                    int r = as.protect(cur.start(), cur.length(), newProt);
+                    int r = cur.beyondEof() ? 0 : as.protect(cur.start(), cur.length(),
+                            cur.withProt(newProt).hostProt());
                     if (r < 0) {
                         result = r;
                         break;
@@ -715,6 +752,16 @@ public final class MemoryManager {
         }
     }
 
+    /**
+     * A counter that changes whenever a host mapping of this address space may lose PROT_WRITE (fork makes
+     * pages copy-on-write, mprotect). A task whose fault {@link #handleFault} resolved and that faults at the
+     * same address again with the same generation has a real fault (an instruction fetch from a page the
+     * platform could not tell from a write, say), not a copy-on-write one. Any thread, no lock.
+     */
+    public long protectionGeneration() {
+        return protectionGeneration;
+    }
+
     /** Sets the initial brk just past the loaded image (called by the loader). */
     public void setBrkBase(long base) {
         synchronized (lock) {
@@ -749,6 +796,32 @@ public final class MemoryManager {
         synchronized (lock) {
             return new ArrayList<>(vmas.values());
         }
+    }
+
+    /**
+     * The mappings as Linux would list them (/proc/self/maps): neighbouring VMAs that {@link Vma#continues
+     * continue} each other are one line, however their memory is split inside (pieces grown in place,
+     * copy-on-write copies, a file's end). The merged entries' backing offsets mean nothing.
+     */
+    public List<Vma> mappings() {
+        List<Vma> out = new ArrayList<>();
+        synchronized (lock) {
+            Vma cur = null;
+            for (Vma v : vmas.values()) {
+                if (cur != null && cur.continues(v)) {
+                    cur = cur.merge(v);
+                } else {
+                    if (cur != null) {
+                        out.add(cur);
+                    }
+                    cur = v;
+                }
+            }
+            if (cur != null) {
+                out.add(cur);
+            }
+        }
+        return out;
     }
 
     /** The VMA containing {@code addr}, or null. */
@@ -814,48 +887,143 @@ public final class MemoryManager {
     }
 
     /**
-     * fork(2): a copy of this address space in {@code childAs} (empty; called on the thread that drives it).
-     * Private VMAs get new memory holding a copy of their pages (holes stay holes); shared VMAs share their
-     * pages with the copy. On failure (ENOMEM) the copy's memory is freed and {@code childAs} released.
+     * fork(2) in one step, for callers on a thread that may drive both address spaces (tests): {@link #forkBegin}
+     * then {@link Fork#finish}.
      */
     public MemoryManager fork(AddressSpace childAs) {
-        MemoryManager child = new MemoryManager(file, childAs);
-        long err = 0;
+        return forkBegin(EAGER_FORK).finish(childAs);
+    }
+
+    /**
+     * fork(2), first half, on a thread of this address space: takes the child's memory. Shared VMAs share their
+     * pages. Private VMAs share theirs copy-on-write (this address space's host mapping loses PROT_WRITE; a write
+     * on either side copies the page), or with {@code eager} are copied into new memory at once (holes stay
+     * holes). Throws ENOMEM (eager copy) with nothing changed but memory freed.
+     */
+    public Fork forkBegin(boolean eager) {
+        List<Vma> copy = new ArrayList<>();
         synchronized (lock) {
-            child.brkStart = brkStart;
-            child.brk = brk;
-            child.mmapBase = mmapBase;
-            synchronized (child.lock) {
-                for (Vma v : vmas.values()) {
-                    long backing;
-                    if (v.shared()) {
-                        file.shared.retain(v.backing(), v.length());
-                        backing = v.backing();
-                    } else {
-                        backing = file.allocate(v.length());
-                        if (backing < 0) {
-                            err = backing;
+            protectionGeneration++;
+            // Write-protection runs of neighbouring VMAs with the same protection: one host call each.
+            long runStart = 0;
+            long runEnd = 0;
+            int runProt = 0;
+            int err = 0;
+            for (Vma v : List.copyOf(vmas.values())) {
+                if (v.shared()) {
+                    file.shared.retain(v.backing(), v.length());
+                    copy.add(v);
+                } else if (eager || writePinned(v.backing(), v.backing() + v.length())) {
+                    // (A VMA that a blocked read(2) is writing into is copied now, as Linux copies pinned
+                    // pages at fork: the reader keeps writing this side's pages.)
+                    long backing = file.allocate(v.length());
+                    if (backing < 0) {
+                        err = (int) backing;
+                        break;
+                    }
+                    file.copyPopulated(v.backing(), backing, v.length());
+                    copy.add(v.withBacking(backing, false));
+                } else {
+                    file.shared.retain(v.backing(), v.length());
+                    Vma cow = v.withBacking(v.backing(), true);
+                    if (!v.cow()) {
+                        vmas.put(cow.start(), cow);
+                        changed();
+                    }
+                    copy.add(cow);
+                    if (v.writable() && !v.beyondEof()) {
+                        if (runEnd == v.start() && runProt == cow.hostProt()) {
+                            runEnd = v.end();
+                            continue;
+                        }
+                        if (runEnd > runStart && (err = as.protect(runStart, runEnd - runStart, runProt)) < 0) {
                             break;
                         }
-                        file.copyPopulated(v.backing(), backing, v.length());
+                        runStart = v.start();
+                        runEnd = v.end();
+                        runProt = cow.hostProt();
                     }
-                    Vma c = new Vma(v.start(), v.end(), v.prot(), v.flags(), backing, v.file(), v.fileOffset(),
-                            v.name());
+                }
+            }
+            if (err == 0 && runEnd > runStart) {
+                err = as.protect(runStart, runEnd - runStart, runProt);
+            }
+            if (err < 0) {
+                // Pages already write-protected here just fault once more and find themselves unshared.
+                for (Vma c : copy) {
+                    freeUnpinned(c.backing(), c.length());
+                }
+                throw Errno.ENOMEM.exception();
+            }
+            return new Fork(copy, brkStart, brk, mmapBase);
+        }
+    }
+
+    /** Frees a memory-file range no manager's io() can be touching, honouring extra owners. */
+    private void freeUnpinned(long off, long len) {
+        long[] pieces = file.shared.release(off, len);
+        for (int i = 0; i < pieces.length; i += 2) {
+            file.free(pieces[i], pieces[i + 1]);
+        }
+    }
+
+    /**
+     * A fork's memory between {@link #forkBegin} (the parent's thread) and {@link #finish} (the child's thread,
+     * the one that drives its new address space). Either finish or cancel it, once.
+     */
+    public final class Fork {
+        private final List<Vma> copy;
+        private final long childBrkStart, childBrk, childMmapBase;
+        private boolean done;
+
+        private Fork(List<Vma> copy, long brkStart, long brk, long mmapBase) {
+            this.copy = copy;
+            this.childBrkStart = brkStart;
+            this.childBrk = brk;
+            this.childMmapBase = mmapBase;
+        }
+
+        /** The child's manager over {@code childAs} (empty), its VMAs mapped. Throws ENOMEM, releasing all. */
+        public MemoryManager finish(AddressSpace childAs) {
+            if (done) {
+                throw new IllegalStateException("fork finished twice");
+            }
+            done = true;
+            MemoryManager child = new MemoryManager(file, childAs);
+            long err = 0;
+            synchronized (child.lock) {
+                child.brkStart = childBrkStart;
+                child.brk = childBrk;
+                child.mmapBase = childMmapBase;
+                for (Vma c : copy) {
                     child.vmas.put(c.start(), c);
-                    child.changed();
-                    int r = childAs.map(c.start(), c.length(), c.prot(), c.backing());
+                }
+                child.changed();
+                for (Vma c : copy) {
+                    int r = c.beyondEof() ? 0 : childAs.map(c.start(), c.length(), c.hostProt(), c.backing());
                     if (r < 0) {
                         err = r;
                         break;
                     }
                 }
             }
+            if (err < 0) {
+                child.release();
+                throw Errno.ENOMEM.exception();
+            }
+            return child;
         }
-        if (err < 0) {
-            child.release();
-            throw Errno.ENOMEM.exception();
+
+        /** Gives the memory back when the child will not come to be. */
+        public void cancel() {
+            if (done) {
+                return;
+            }
+            done = true;
+            for (Vma c : copy) {
+                freeUnpinned(c.backing(), c.length());
+            }
         }
-        return child;
     }
 
     /**
@@ -885,7 +1053,7 @@ public final class MemoryManager {
     public int compareAndExchangeInt(long addr, int expect, int update) {
         checkUserRange(addr, 4);
         synchronized (lock) {
-            Vma v = accessible(addr, true);
+            Vma v = writableAt(addr, 4);
             return (int) INT_HANDLE.compareAndExchange(mem, v.backingOf(addr), expect, update);
         }
     }
@@ -943,10 +1111,129 @@ public final class MemoryManager {
 
     private Vma accessible(long addr, boolean write) {
         Vma v = find(addr);
-        if (v == null || !(write ? v.writable() : v.readable())) {
+        if (v == null || v.beyondEof() || !(write ? v.writable() : v.readable())) {
             throw Errno.EFAULT.exception();
         }
         return v;
+    }
+
+    /**
+     * The VMA holding {@code addr} for a sentry write of up to {@code len} bytes there: copy-on-write pages in
+     * the part of it that write reaches become this address space's own first, so the write cannot reach
+     * another process. Throws EFAULT (also when no memory is left for the copy).
+     */
+    private Vma writableAt(long addr, long len) {
+        Vma v = accessible(addr, true);
+        if (v.cow()) {
+            v = unshare(v, addr, addr + Math.max(1, Math.min(len, v.end() - addr)));
+            if (v == null) {
+                throw Errno.EFAULT.exception();
+            }
+        }
+        return v;
+    }
+
+    /**
+     * Breaks copy-on-write for the pages of {@code [from, to)} (within {@code v}, a copy-on-write VMA): pages
+     * still shared with another address space are copied into new memory of this one; pages only this one holds
+     * just become writable in the host. When no page of {@code v} is shared any more, it stops being
+     * copy-on-write. Returns the VMA now holding {@code from}, or null when the copy cannot be made (ENOMEM, or
+     * the host refused the mapping), leaving everything as it was.
+     */
+    private Vma unshare(Vma v, long from, long to) {
+        long lo = Mman.pageDown(from);
+        long hi = Math.min(Mman.pageUp(to), v.end());
+        long len = hi - lo;
+        long off = v.backingOf(lo);
+        if (!file.shared.isShared(v.backing(), v.length())) {
+            Vma own = v.withBacking(v.backing(), false);
+            vmas.put(own.start(), own);
+            changed();
+            if (as.protect(own.start(), own.length(), own.prot()) < 0) {
+                vmas.put(v.start(), v);
+                changed();
+                return null;
+            }
+            mergeAround(own.start(), own.end());
+            return find(from);
+        }
+        if (!file.shared.isShared(off, len)) {
+            // The other owners are gone: the last one writes in place.
+            return as.protect(lo, len, v.prot()) < 0 ? null : v;
+        }
+        Vma below = lo > v.start() ? null : find(lo - 1);
+        long fresh = allocateAfter(below != null && !below.cow() && below.end() == lo ? below : null, len);
+        if (fresh < 0) {
+            return null;
+        }
+        if (len == Mman.PAGE_SIZE) {
+            MemorySegment.copy(mem, off, mem, fresh, len);
+        } else {
+            file.copyPopulated(off, fresh, len); // untouched pages stay holes
+        }
+        if (as.map(lo, len, v.prot(), fresh) < 0) {
+            file.free(fresh, len);
+            return null;
+        }
+        splitAt(lo);
+        splitAt(hi);
+        vmas.put(lo, vmas.get(lo).withBacking(fresh, false));
+        changed();
+        releaseBacking(off, len); // after the copy: the other owners keep the original
+        mergeAround(lo, hi);
+        return find(from);
+    }
+
+    /**
+     * Resolves a fault the sentry itself caused: a write to a copy-on-write page gets this address space's own
+     * copy, and the task retries the instruction. An access to a file mapping's page wholly past the file's end
+     * becomes SIGBUS (BUS_ADRERR at the address), as Linux raises it; {@code f} is rewritten to say so. Returns
+     * true when the task should just retry (also when another thread of this address space resolved the same
+     * fault first); false when {@code f} is to be delivered as a signal.
+     *
+     * <p>The platform's error code may be unknown (-1, ptrace): an access error on a readable page of a writable
+     * VMA can then only be a write (or an instruction fetch, which faults again and is delivered then: the
+     * caller does not retry the same address twice within one {@link #protectionGeneration}).
+     */
+    public boolean handleFault(FaultInfo f) {
+        if (f.signo != Signals.SIGSEGV || f.addr < 0) {
+            return false;
+        }
+        boolean knownRead = f.errorCode >= 0 && (f.errorCode & PF_WRITE) == 0;
+        synchronized (lock) {
+            Vma v = find(f.addr);
+            if (v == null) {
+                return false;
+            }
+            if (v.beyondEof()) {
+                boolean denied = !v.readable() || (f.errorCode >= 0 && (f.errorCode & PF_WRITE) != 0
+                        && !v.writable());
+                if (denied) {
+                    f.code = SigInfo.SEGV_ACCERR;
+                } else {
+                    f.signo = Signals.SIGBUS;
+                    f.code = SigInfo.BUS_ADRERR;
+                }
+                return false;
+            }
+            if (f.code != SigInfo.SEGV_ACCERR || !v.writable() || knownRead) {
+                return false;
+            }
+            if (!v.cow()) {
+                return true; // another thread broke it first; the host mapping is writable now
+            }
+            // Fault-around: a fault costs far more than copying a page, and writes tend to run on; so the aligned
+            // block around the address is copied at once (its untouched pages stay holes).
+            long from = Math.max(v.start(), f.addr & -COW_BLOCK);
+            long to = Math.min(v.end(), (f.addr & -COW_BLOCK) + COW_BLOCK);
+            if (unshare(v, from, to) == null) {
+                // No memory for the copy: Linux's out-of-memory fault is SIGBUS too.
+                f.signo = Signals.SIGBUS;
+                f.code = SigInfo.BUS_ADRERR;
+                return false;
+            }
+            return true;
+        }
     }
 
     private long readStraddling(long addr, int size) {
@@ -964,7 +1251,7 @@ public final class MemoryManager {
             accessible(addr + i, true);
         }
         for (int i = 0; i < size; i++) {
-            Vma vma = accessible(addr + i, true);
+            Vma vma = writableAt(addr + i, 1);
             mem.set(JAVA_BYTE, vma.backingOf(addr + i), (byte) (value >>> (8 * i)));
         }
     }
@@ -1042,7 +1329,7 @@ public final class MemoryManager {
 
     /** Inserts {@code v} (its range free) and maps it into the address space. On failure frees its backing. */
     private long mapNew(Vma v) {
-        int r = as.map(v.start(), v.length(), v.prot(), v.backing());
+        int r = mapHost(v);
         if (r < 0) {
             releaseBacking(v.backing(), v.length());
             return r;
@@ -1051,6 +1338,15 @@ public final class MemoryManager {
         changed();
         mergeAround(v.start(), v.end());
         return 0;
+    }
+
+    /**
+     * Mirrors {@code v} into the host: its pages with {@link Vma#hostProt}, or nothing for pages past a file's
+     * end (whatever was mapped there goes, so the access faults).
+     */
+    private int mapHost(Vma v) {
+        return v.beyondEof() ? as.unmap(v.start(), v.length())
+                : as.map(v.start(), v.length(), v.hostProt(), v.backing());
     }
 
     /** Adds {@code len} bytes at {@code at} continuing {@code vma}: fresh memory, or more of its file. */
@@ -1070,7 +1366,33 @@ public final class MemoryManager {
                 return r;
             }
         }
-        return mapNew(new Vma(at, at + len, vma.prot(), vma.flags(), backing, vma.file(), fileOff, vma.name()));
+        return mapNewFile(new Vma(at, at + len, vma.prot(), vma.flags(), backing, vma.file(), fileOff,
+                vma.name()), true);
+    }
+
+    /**
+     * {@link #mapNew} for a VMA that may map a file: with {@code checkEof}, its pages wholly past the file's end
+     * (as the file is now) become a separate VMA whose accesses raise SIGBUS.
+     */
+    private long mapNewFile(Vma v, boolean checkEof) {
+        if (v.file() == null || !checkEof) {
+            return mapNew(v);
+        }
+        long size = v.file().size();
+        long eof = size < 0 || size > Long.MAX_VALUE - Mman.PAGE_SIZE ? Long.MAX_VALUE : Mman.pageUp(size);
+        long inFile = eof <= v.fileOffset() ? 0 : Math.min(v.length(), eof - v.fileOffset());
+        if (inFile == v.length()) {
+            return mapNew(v);
+        }
+        Vma past = v.slice(v.start() + inFile, v.end()).pastEof();
+        if (inFile > 0) {
+            long r = mapNew(v.slice(v.start(), v.start() + inFile));
+            if (r < 0) {
+                releaseBacking(past.backing(), past.length());
+                return r;
+            }
+        }
+        return mapNew(past);
     }
 
     /** Memory for {@code len} bytes above {@code below}: right after its range if free, so the two can merge. */
@@ -1105,7 +1427,7 @@ public final class MemoryManager {
         List<Vma> pieces = new ArrayList<>(vmas.subMap(from, true, from + oldLen, false).values());
         for (int i = 0; i < pieces.size(); i++) {
             Vma p = pieces.get(i);
-            int r = as.map(to + (p.start() - from), p.length(), p.prot(), p.backing());
+            int r = mapHost(p.movedTo(to + (p.start() - from)));
             if (r < 0) {
                 if (i > 0) {
                     as.unmap(to, pieces.get(i - 1).end() - from);
@@ -1131,9 +1453,9 @@ public final class MemoryManager {
                 if (p.file() != null) {
                     copyFromFile(p.file(), p.fileOffset(), b, p.length());
                 }
-                vmas.put(p.start(), new Vma(p.start(), p.end(), p.prot(), p.flags(), b, p.file(), p.fileOffset(),
-                        p.name()));
-                as.map(p.start(), p.length(), p.prot(), b);
+                Vma own = p.withBacking(b, false);
+                vmas.put(p.start(), own);
+                mapHost(own);
             }
             changed();
         } else {
@@ -1191,14 +1513,14 @@ public final class MemoryManager {
         switch (advice) {
             case Mman.MADV_DONTNEED, MADV_DONTNEED_LOCKED -> {
                 if (!v.shared()) {
-                    dropPages(v, start, off, len);
+                    return dropPages(v, start, off, len);
                 }
             }
             case Mman.MADV_FREE -> {
                 if (v.shared() || !v.anonymous()) {
                     return Errno.EINVAL.ret();
                 }
-                dropPages(v, start, off, len);
+                return dropPages(v, start, off, len);
             }
             case Mman.MADV_REMOVE -> {
                 if (!v.shared()) {
@@ -1229,11 +1551,36 @@ public final class MemoryManager {
         return 0;
     }
 
-    private void dropPages(Vma v, long start, long off, long len) {
+    private long dropPages(Vma v, long start, long off, long len) {
+        if (v.cow()) {
+            // The pages may be another process's too: this range gets fresh memory instead of losing them.
+            long fresh = file.allocate(len);
+            if (fresh < 0) {
+                return fresh;
+            }
+            if (v.file() != null) {
+                copyFromFile(v.file(), v.fileOffset() + (start - v.start()), fresh, len);
+            }
+            splitAt(start);
+            splitAt(start + len);
+            Vma own = vmas.get(start).withBacking(fresh, false);
+            int r = mapHost(own);
+            if (r < 0) {
+                file.free(fresh, len);
+                mergeAround(start, start + len);
+                return r;
+            }
+            vmas.put(start, own);
+            changed();
+            releaseBacking(off, len);
+            mergeAround(start, start + len);
+            return 0;
+        }
         file.decommit(off, len);
         if (v.file() != null) {
             copyFromFile(v.file(), v.fileOffset() + (start - v.start()), off, len);
         }
+        return 0;
     }
 
     private static boolean validAdvice(int advice) {
@@ -1285,6 +1632,35 @@ public final class MemoryManager {
         }
         pendingFree[pendingCount++] = off;
         pendingFree[pendingCount++] = len;
+    }
+
+    private void addWritePin(long start, long end) {
+        if (writePinCount + 2 > writePins.length) {
+            writePins = Arrays.copyOf(writePins, writePins.length * 2);
+        }
+        writePins[writePinCount++] = start;
+        writePins[writePinCount++] = end;
+    }
+
+    private void removeWritePin(long start, long end) {
+        for (int i = 0; i < writePinCount; i += 2) {
+            if (writePins[i] == start && writePins[i + 1] == end) {
+                writePinCount -= 2;
+                writePins[i] = writePins[writePinCount];
+                writePins[i + 1] = writePins[writePinCount + 1];
+                return;
+            }
+        }
+    }
+
+    /** Whether an io() callback is writing into {@code [start, end)} of the memory file now. */
+    private boolean writePinned(long start, long end) {
+        for (int i = 0; i < writePinCount; i += 2) {
+            if (writePins[i] < end && writePins[i + 1] > start) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void flushPendingFrees() {

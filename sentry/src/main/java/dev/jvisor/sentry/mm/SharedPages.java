@@ -6,9 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Extra references to memory-file ranges that back MAP_SHARED VMAs of several address spaces (a shared mapping
- * survives fork as the same pages in parent and child). A range with no entry here has exactly one owner, as
- * package-info describes; a range with {@code n} extra references is freed only by its {@code n+1}-th release.
+ * Extra references to memory-file ranges that back VMAs of several address spaces: MAP_SHARED mappings (which
+ * survive fork as the same pages in parent and child) and copy-on-write private memory after fork. A range with
+ * no entry here has exactly one owner, as package-info describes; a range with {@code n} extra references is
+ * freed only by its {@code n+1}-th release.
  *
  * <p>Guarded by this. Lock order: a manager's lock, then this, then the memory file's.
  */

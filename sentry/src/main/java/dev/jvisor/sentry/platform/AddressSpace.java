@@ -21,6 +21,15 @@ public interface AddressSpace {
     /** The highest address (exclusive) workload mappings may use; the platform's own pages live above it. */
     long maxUserAddress();
 
+    /**
+     * The host CPU time, in nanoseconds, spent so far running code in this address space (all its threads, the
+     * workload's user time), or -1 when the platform cannot tell. One cheap host call; from any thread, until
+     * {@link #release()}.
+     */
+    default long cpuTimeNanos() {
+        return -1;
+    }
+
     /** Destroys the address space and its host process, if any. */
     void release();
 }

@@ -69,6 +69,7 @@ final class ExecSyscalls {
         }
         VirtualFilesystem vfs = t.kernel().vfs();
         String filename;
+        String comm = null;
         FileDescription f;
         if (path.isEmpty()) {
             if ((flags & Fcntl.AT_EMPTY_PATH) == 0) {
@@ -76,6 +77,10 @@ final class ExecSyscalls {
             }
             f = openFd(t, dirfd);
             filename = "/dev/fd/" + dirfd;
+            // Linux 6.14+ (fs/exec.c, comm_from_dentry): fexecve names the process after the file's own
+            // name, not "3" from /dev/fd/3.
+            VirtualDentry vd = f.path();
+            comm = vd == null || vd.dentry() == null ? null : vd.dentry().name();
         } else {
             VirtualDentry start = vfs.start(t, dirfd, path);
             if ((flags & Fcntl.AT_SYMLINK_NOFOLLOW) != 0
@@ -111,7 +116,7 @@ final class ExecSyscalls {
             }
             ElfFile.read(f, t.mm().maxUserAddress()); // ENOEXEC, EINVAL: still returnable
             ElfLoader.checkArguments(filename, argv, envp);
-            return commit(t, f, filename, argv, envp);
+            return commit(t, f, filename, comm, argv, envp);
         } catch (LoadException e) {
             return e.errno().ret();
         } finally {
@@ -119,8 +124,13 @@ final class ExecSyscalls {
         }
     }
 
-    /** Past the point of no return: the process becomes the new program, or dies with SIGSEGV. */
-    private static long commit(Task t, FileDescription f, String filename, List<String> argv, List<String> envp) {
+    /**
+     * Past the point of no return: the process becomes the new program, or dies with SIGSEGV. Its command name
+     * is {@code comm} when not null, else the basename of {@code filename} (the path as given, so execve of
+     * /proc/self/exe makes it "exe", as on Linux).
+     */
+    private static long commit(Task t, FileDescription f, String filename, String comm, List<String> argv,
+            List<String> envp) {
         int r = Exec.deThread(t);
         if (r < 0) {
             return r;
@@ -139,6 +149,8 @@ final class ExecSyscalls {
             t.threadGroup().beginExit(Signals.SIGSEGV);
             return 0;
         }
+        t.threadGroup().cpu().detach(old); // user time in the old stub is final before it goes
+        t.threadGroup().cpu().attach(t.mm().addressSpace());
         old.release();
         t.threadGroup().markExeced(); // past the point of no return, before a vfork parent can look
         TaskExit.releaseVfork(t);
@@ -154,6 +166,9 @@ final class ExecSyscalls {
         try {
             ProcessTimers.onExec(t.threadGroup()); // POSIX timers do not survive execve
             ElfLoader.load(t, f, filename, argv, envp);
+            if (comm != null) {
+                t.comm(comm);
+            }
         } catch (LoadException e) {
             Log.debug("execve of " + filename + " failed after the point of no return: " + e.getMessage());
             t.threadGroup().beginExit(Signals.SIGSEGV);

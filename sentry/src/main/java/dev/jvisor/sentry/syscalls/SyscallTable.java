@@ -74,6 +74,34 @@ public final class SyscallTable {
         partial(Sysno.IOCTL, FileSyscalls::ioctl, "FIONREAD on pipes; terminal ioctls pass through to a host tty; ENOTTY otherwise");
         supported(Sysno.UMASK, FileSyscalls::umask);
 
+        // ---- names and attributes (PathSyscalls; writable binds reach the host through the gofer) ----
+        supported(Sysno.MKDIR, PathSyscalls::mkdir);
+        supported(Sysno.MKDIRAT, PathSyscalls::mkdirat);
+        supported(Sysno.UNLINK, PathSyscalls::unlink);
+        supported(Sysno.UNLINKAT, PathSyscalls::unlinkat);
+        supported(Sysno.RMDIR, PathSyscalls::rmdir);
+        partial(Sysno.RENAME, PathSyscalls::rename, "a directory with a part in the overlay root's lower layer: EXDEV, as overlayfs without redirect_dir");
+        partial(Sysno.RENAMEAT, PathSyscalls::renameat, "as rename");
+        partial(Sysno.RENAMEAT2, PathSyscalls::renameat2, "as rename; RENAME_NOREPLACE only (EXCHANGE, WHITEOUT: EINVAL)");
+        supported(Sysno.LINK, PathSyscalls::link);
+        supported(Sysno.LINKAT, PathSyscalls::linkat);
+        supported(Sysno.SYMLINK, PathSyscalls::symlink);
+        supported(Sysno.SYMLINKAT, PathSyscalls::symlinkat);
+        supported(Sysno.TRUNCATE, PathSyscalls::truncate);
+        supported(Sysno.FTRUNCATE, PathSyscalls::ftruncate);
+        supported(Sysno.CHMOD, PathSyscalls::chmod);
+        supported(Sysno.FCHMOD, PathSyscalls::fchmod);
+        supported(Sysno.FCHMODAT, PathSyscalls::fchmodat);
+        supported(Sysno.CHOWN, PathSyscalls::chown);
+        supported(Sysno.FCHOWN, PathSyscalls::fchown);
+        supported(Sysno.LCHOWN, PathSyscalls::lchown);
+        supported(Sysno.FCHOWNAT, PathSyscalls::fchownat);
+        supported(Sysno.UTIMENSAT, PathSyscalls::utimensat);
+        partial(Sysno.FSYNC, PathSyscalls::fsync, "a no-op for files kept in memory; fsync(2) of the host file in a bind");
+        partial(Sysno.FDATASYNC, PathSyscalls::fdatasync, "as fsync");
+        partial(Sysno.STATFS, PathSyscalls::statfs, "binds report the host filesystem; the sentry's own filesystems report tmpfs");
+        partial(Sysno.FSTATFS, PathSyscalls::fstatfs, "as statfs");
+
         // ---- memory (MemorySyscalls) ----
         supported(Sysno.BRK, MemorySyscalls::brk);
         partial(Sysno.MMAP, MemorySyscalls::mmap, "shared file mappings are copies");
@@ -114,7 +142,7 @@ public final class SyscallTable {
         supported(Sysno.SCHED_GETAFFINITY, ProcessSyscalls::schedGetaffinity);
         supported(Sysno.SCHED_YIELD, ProcessSyscalls::schedYield);
         supported(Sysno.GETRANDOM, ProcessSyscalls::getrandom);
-        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG (sent when the parent process ends, not its thread), DUMPABLE, "
+        partial(Sysno.PRCTL, ProcessSyscalls::prctl, "PR_SET_NAME, PR_GET_NAME, PDEATHSIG, DUMPABLE, "
                 + "KEEPCAPS, CAPBSET_READ, CHILD_SUBREAPER (orphans are reparented to it), NO_NEW_PRIVS (recorded)");
 
         // ---- signals (SignalSyscalls) ----
@@ -129,8 +157,8 @@ public final class SyscallTable {
         supported(Sysno.VFORK, CloneSyscalls::vfork);
         partial(Sysno.EXECVE, ExecSyscalls::execve, "static ELF binaries and #! scripts; dynamically linked ELF files are ENOEXEC");
         partial(Sysno.EXECVEAT, ExecSyscalls::execveat, "as execve");
-        partial(Sysno.WAIT4, WaitSyscalls::wait4, "rusage is zero");
-        partial(Sysno.WAITID, WaitSyscalls::waitid, "P_PIDFD is EINVAL; rusage is zero");
+        partial(Sysno.WAIT4, WaitSyscalls::wait4, "rusage: user, system time and ru_maxrss only (see getrusage)");
+        partial(Sysno.WAITID, WaitSyscalls::waitid, "P_PIDFD is EINVAL; rusage as wait4's");
         partial(Sysno.FUTEX, FutexSyscalls::futex, "PI futexes return ENOSYS");
         partial(Sysno.GET_ROBUST_LIST, FutexSyscalls::getRobustList, "any thread's list may be read (no ptrace permission check)");
         supported(Sysno.GETPGRP, SessionSyscalls::getpgrp);
@@ -182,12 +210,12 @@ public final class SyscallTable {
         supported(Sysno.TIMER_GETTIME, TimerSyscalls::timerGettime);
         partial(Sysno.TIMER_GETOVERRUN, TimerSyscalls::timerGetoverrun, "expirations the timer thread found at once");
         supported(Sysno.TIMER_DELETE, TimerSyscalls::timerDelete);
-        partial(Sysno.TIMES, TimerSyscalls::times, "the task's sentry CPU time as system time; user time reads 0");
-        partial(Sysno.GETRUSAGE, TimerSyscalls::getrusage, "CPU time as system time; ru_maxrss counts every mapping; children are 0");
+        supported(Sysno.TIMES, TimerSyscalls::times);
+        partial(Sysno.GETRUSAGE, TimerSyscalls::getrusage, "user time is the stub's CPU time (a thread's is its share by time in user mode), system time the sentry thread's; ru_maxrss counts every accessible mapping; fault, I/O and context-switch counts are 0");
         partial(Sysno.PIPE2, PipeSyscalls::pipe2, "O_CLOEXEC, O_NONBLOCK, O_DIRECT (packet mode); O_NOTIFICATION_PIPE is EINVAL");
 
         // ---- time (TimeSyscalls) ----
-        partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks count the sentry's work for the task, not user time");
+        partial(Sysno.CLOCK_GETTIME, TimeSyscalls::clockGettime, "CPU-time clocks as getrusage's times; a thread's user part is its share of the process's");
         supported(Sysno.CLOCK_GETRES, TimeSyscalls::clockGetres);
         supported(Sysno.GETTIMEOFDAY, TimeSyscalls::gettimeofday);
         supported(Sysno.TIME, TimeSyscalls::time);

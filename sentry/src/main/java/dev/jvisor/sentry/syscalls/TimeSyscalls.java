@@ -6,13 +6,16 @@ import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.Sysno;
 import dev.jvisor.abi.Time;
+import dev.jvisor.sentry.kernel.CpuTimes;
 import dev.jvisor.sentry.kernel.Task;
+import dev.jvisor.sentry.kernel.ThreadGroup;
 import java.lang.foreign.MemorySegment;
 
 /**
  * Clocks and sleeps. Wall and monotonic clocks are the host's, read with one host call into the task's scratch
- * buffer. The CPU-time clocks report the task thread's CPU time in the sentry, which is where an emulated
- * workload spends most of its kernel time; user time in the stub is not yet counted.
+ * buffer. The CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID and the clocks of other
+ * processes and threads that clock_getcpuclockid(3) and pthread_getcpuclockid(3) encode) read the kernel's
+ * accounting, {@link CpuTimes}: user time in the stub plus system time in the sentry.
  */
 final class TimeSyscalls {
     private TimeSyscalls() {}
@@ -36,9 +39,60 @@ final class TimeSyscalls {
         return s;
     }
 
+    private static boolean cpuClock(int clock) {
+        return clock < 0 || clock == Time.CLOCK_PROCESS_CPUTIME_ID || clock == Time.CLOCK_THREAD_CPUTIME_ID;
+    }
+
+    /**
+     * The value of CPU-time clock {@code clock} in nanoseconds, or -EINVAL: an encoded clock must name the
+     * calling thread's own process or a thread of it (Linux checks same_thread_group), or any process by its
+     * PID, and not use clock type 3.
+     */
+    static long cpuClockNanos(Task t, int clock) {
+        if (clock == Time.CLOCK_PROCESS_CPUTIME_ID) {
+            CpuTimes c = t.threadGroup().cpu();
+            return c.userNanos() + c.sysNanos();
+        }
+        if (clock == Time.CLOCK_THREAD_CPUTIME_ID) {
+            return t.threadGroup().cpu().userNanos(t) + t.sysNanos();
+        }
+        int which = clock & Time.CPUCLOCK_CLOCK_MASK;
+        int pid = ~(clock >> 3);
+        if (which > Time.CPUCLOCK_SCHED) {
+            return Errno.EINVAL.ret();
+        }
+        if ((clock & Time.CPUCLOCK_PERTHREAD) != 0) {
+            Task target = pid == 0 ? t : t.threadGroup().namespace().task(pid);
+            if (target == null || target.threadGroup() != t.threadGroup()) {
+                return Errno.EINVAL.ret();
+            }
+            long user = t.threadGroup().cpu().userNanos(target);
+            return which == Time.CPUCLOCK_VIRT ? user : user + target.sysNanos();
+        }
+        ThreadGroup g = pid == 0 ? t.threadGroup() : t.threadGroup().namespace().group(pid);
+        if (g == null) {
+            return Errno.EINVAL.ret();
+        }
+        CpuTimes c = g.cpu();
+        long user = c.userNanos();
+        return which == Time.CPUCLOCK_VIRT ? user : user + c.sysNanos();
+    }
+
     /** Implements clock_gettime(2). */
     static long clockGettime(Task t, SyscallArguments a) {
-        int hc = hostClock(a.i(0));
+        int clock = a.i(0);
+        if (cpuClock(clock)) {
+            long n = cpuClockNanos(t, clock);
+            if (n < 0) {
+                return n;
+            }
+            MemorySegment s = t.scratch();
+            s.set(JAVA_LONG, 0, n / Time.NANOS_PER_SECOND);
+            s.set(JAVA_LONG, 8, n % Time.NANOS_PER_SECOND);
+            t.mm().copyOut(a.a1, s, Time.TIMESPEC_SIZE);
+            return 0;
+        }
+        int hc = hostClock(clock);
         if (hc < 0) {
             return Errno.EINVAL.ret();
         }
@@ -48,8 +102,20 @@ final class TimeSyscalls {
 
     /** Implements clock_getres(2). */
     static long clockGetres(Task t, SyscallArguments a) {
-        int hc = hostClock(a.i(0));
-        if (hc < 0) {
+        int clock = a.i(0);
+        int hc;
+        if (clock < 0) {
+            long r = cpuClockNanos(t, clock); // validates the encoded clock as Linux does
+            if (r < 0) {
+                return r;
+            }
+            // The same kind of clock of the sentry's own thread: the host's resolution (1 ns for SCHED, a tick
+            // for PROF and VIRT).
+            hc = ~0 << 3 | (clock & (Time.CPUCLOCK_CLOCK_MASK | Time.CPUCLOCK_PERTHREAD));
+        } else {
+            hc = hostClock(clock);
+        }
+        if (hc == -1) {
             return Errno.EINVAL.ret();
         }
         if (a.a1 != 0) {

@@ -9,6 +9,7 @@ import dev.jvisor.abi.Poll;
 import dev.jvisor.abi.Signals;
 import dev.jvisor.abi.Time;
 import dev.jvisor.sentry.fs.timerfd.TimerFileDescription;
+import dev.jvisor.sentry.kernel.CpuTimes;
 import dev.jvisor.sentry.kernel.IntervalTimer;
 import dev.jvisor.sentry.kernel.ProcessTimers;
 import dev.jvisor.sentry.kernel.Task;
@@ -17,11 +18,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Timers: timerfd_create/settime/gettime, alarm, setitimer/getitimer, the POSIX timer_* calls, and the
- * accounting calls times(2) and getrusage(2).
- *
- * <p>CPU time: the sentry measures the CPU its task thread spends (emulating syscalls, which is where most of a
- * sandboxed program's kernel time goes) and reports it as system time; user time in the stub is not measured
- * yet and reads as 0.
+ * accounting calls times(2) and getrusage(2), which report the kernel's {@link CpuTimes}.
  */
 final class TimerSyscalls {
     private TimerSyscalls() {}
@@ -310,48 +307,58 @@ final class TimerSyscalls {
 
     // ---- accounting -----------------------------------------------------------------------------------------
 
-    /** CPU nanoseconds of the calling task's sentry thread. */
-    private static long taskCpu(Task t) {
-        return now(t, Time.CLOCK_THREAD_CPUTIME_ID);
-    }
-
-    /** Implements times(2): ticks since boot; the struct holds the task's CPU time (see the class comment). */
+    /** Implements times(2): ticks since boot; the struct holds the process's and its reaped children's times. */
     static long times(Task t, SyscallArguments a) {
         if (a.a0 != 0) {
-            long cpu = taskCpu(t); // uses the scratch buffer: read it first
+            CpuTimes c = t.threadGroup().cpu();
+            long user = c.userNanos(), sys = c.sysNanos();
             MemorySegment s = t.scratch();
-            s.set(JAVA_LONG, 0, 0);
-            s.set(JAVA_LONG, 8, cpu / (NSEC_PER_SEC / CLK_TCK));
-            s.set(JAVA_LONG, 16, 0);
-            s.set(JAVA_LONG, 24, 0);
+            s.set(JAVA_LONG, 0, ticks(user));
+            s.set(JAVA_LONG, 8, ticks(sys));
+            s.set(JAVA_LONG, 16, ticks(c.childUserNanos()));
+            s.set(JAVA_LONG, 24, ticks(c.childSysNanos()));
             t.mm().copyOut(a.a0, s, 32);
         }
         // Linux starts jiffies 5 minutes before wrap-around; clock_t readers only take differences.
         return t.kernel().uptimeNanos() / (NSEC_PER_SEC / CLK_TCK) + 1;
     }
 
-    private static final int RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
-    private static final int RUSAGE_SIZE = 144;
+    private static long ticks(long nanos) {
+        return nanos / (NSEC_PER_SEC / CLK_TCK);
+    }
 
-    /** Implements getrusage(2): CPU time as system time, max RSS from the address space (coarse). */
+    private static final int RUSAGE_SELF = 0, RUSAGE_CHILDREN = -1, RUSAGE_THREAD = 1;
+    /** sizeof(struct rusage). */
+    static final int RUSAGE_SIZE = 144;
+
+    /**
+     * Implements getrusage(2): user and system time from the kernel's accounting ({@link CpuTimes}), ru_maxrss
+     * the largest resident size seen (every accessible mapped page counts as resident). The fault, block-I/O,
+     * message, signal and context-switch counts are not kept and read as 0.
+     */
     static long getrusage(Task t, SyscallArguments a) {
         int who = a.i(0);
-        if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD) {
-            return Errno.EINVAL.ret();
+        CpuTimes c = t.threadGroup().cpu();
+        switch (who) {
+            case RUSAGE_SELF -> writeRusage(t, a.a1, c.userNanos(), c.sysNanos(), c.maxRss(t.mm()));
+            case RUSAGE_THREAD -> writeRusage(t, a.a1, c.userNanos(t), t.sysNanos(), c.maxRss(t.mm()));
+            case RUSAGE_CHILDREN -> writeRusage(t, a.a1, c.childUserNanos(), c.childSysNanos(), c.childMaxRss());
+            default -> {
+                return Errno.EINVAL.ret();
+            }
         }
-        long cpu = taskCpu(t); // uses the scratch buffer: read it first
+        return 0;
+    }
+
+    /** Writes a struct rusage with these times and ru_maxrss (given in bytes, stored in KiB); the rest 0. */
+    static void writeRusage(Task t, long addr, long userNanos, long sysNanos, long maxRssBytes) {
         MemorySegment s = t.scratch();
         s.asSlice(0, RUSAGE_SIZE).fill((byte) 0);
-        if (who != RUSAGE_CHILDREN) {
-            s.set(JAVA_LONG, 16, cpu / NSEC_PER_SEC);
-            s.set(JAVA_LONG, 24, cpu % NSEC_PER_SEC / USEC);
-            long rss = 0;
-            for (var v : t.mm().vmas()) {
-                rss += v.end() - v.start();
-            }
-            s.set(JAVA_LONG, 32, rss / 1024); // ru_maxrss, KiB: every mapping counted as resident
-        }
-        t.mm().copyOut(a.a1, s, RUSAGE_SIZE);
-        return 0;
+        s.set(JAVA_LONG, 0, userNanos / NSEC_PER_SEC);
+        s.set(JAVA_LONG, 8, userNanos % NSEC_PER_SEC / USEC);
+        s.set(JAVA_LONG, 16, sysNanos / NSEC_PER_SEC);
+        s.set(JAVA_LONG, 24, sysNanos % NSEC_PER_SEC / USEC);
+        s.set(JAVA_LONG, 32, maxRssBytes / 1024);
+        t.mm().copyOut(addr, s, RUSAGE_SIZE);
     }
 }

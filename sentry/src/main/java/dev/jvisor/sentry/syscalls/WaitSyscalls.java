@@ -13,8 +13,6 @@ import java.lang.foreign.MemorySegment;
 final class WaitSyscalls {
     private WaitSyscalls() {}
 
-    /** sizeof(struct rusage): reported as all zeros. */
-    private static final int RUSAGE_SIZE = 144;
     /** sizeof(siginfo_t). */
     private static final int SIGINFO_SIZE = 128;
     private static final int P_ALL = 0, P_PID = 1, P_PGID = 2, P_PIDFD = 3;
@@ -47,13 +45,14 @@ final class WaitSyscalls {
             id = -pid;
         }
         int[] out = new int[2];
-        long r = ChildWait.await(t, sel, id, options | ChildWait.WEXITED, out);
+        long[] usage = a.a3 != 0 ? new long[3] : null;
+        long r = ChildWait.await(t, sel, id, options | ChildWait.WEXITED, out, usage);
         if (r > 0) {
             if (a.a1 != 0) {
                 t.mm().writeInt(a.a1, out[0]);
             }
-            if (a.a3 != 0) {
-                t.mm().zero(a.a3, RUSAGE_SIZE);
+            if (usage != null) {
+                TimerSyscalls.writeRusage(t, a.a3, usage[0], usage[1], usage[2]);
             }
         }
         return r;
@@ -95,7 +94,8 @@ final class WaitSyscalls {
             }
         }
         int[] out = new int[2];
-        long r = ChildWait.await(t, sel, id, options, out);
+        long[] usage = a.a4 != 0 ? new long[3] : null;
+        long r = ChildWait.await(t, sel, id, options, out, usage);
         if (r < 0) {
             return r;
         }
@@ -125,8 +125,9 @@ final class WaitSyscalls {
             }
             t.mm().copyOut(a.a2, s, SIGINFO_SIZE);
         }
-        if (a.a4 != 0) {
-            t.mm().zero(a.a4, RUSAGE_SIZE);
+        if (usage != null) {
+            // The raw syscall's fifth argument: the child's usage, or zeros when none was reported (WNOHANG).
+            TimerSyscalls.writeRusage(t, a.a4, usage[0], usage[1], usage[2]);
         }
         return 0;
     }

@@ -297,6 +297,14 @@ public abstract class FileDescription {
         return 0;
     }
 
+    /**
+     * fsync(2) ({@code dataOnly}: fdatasync). Files kept in memory have nothing to flush; a file with no path
+     * (a pipe, an eventfd) is EINVAL, as Linux says for files that cannot be synced. Host-backed files override.
+     */
+    public long sync(boolean dataOnly) {
+        return inode() == null ? Errno.EINVAL.ret() : 0;
+    }
+
     // ---- references -----------------------------------------------------------------------------------------
 
     /** Takes a reference (an fd, a dup, a fork, an in-flight syscall). */

@@ -104,6 +104,19 @@ public abstract class Inode {
         st.ctimeNs = ctimeNs;
     }
 
+    /** Adds {@code delta} to the link count of {@code i} (a link made or removed), changing its ctime. */
+    protected static void changeLinks(Inode i, long delta) {
+        synchronized (i) {
+            i.nlink += delta;
+        }
+        i.ctimeNs = now();
+    }
+
+    /** The link count st_nlink shows. */
+    public long nlink() {
+        return nlink;
+    }
+
     /** Records a change of contents (mtime and ctime). */
     protected void touchModified() {
         long now = now();
@@ -213,6 +226,40 @@ public abstract class Inode {
     /** Creates the symlink {@code name} pointing at {@code target}. EEXIST if it exists. */
     public Inode symlink(String name, String target, int uid, int gid) {
         throw (isDir() ? Errno.EPERM : Errno.ENOTDIR).exception();
+    }
+
+    /**
+     * Removes the entry {@code name} (a non-directory, {@code child}) from this directory. The VFS has checked
+     * permissions, the sticky bit, mounts and the type. A filesystem without the operation answers EPERM, as
+     * Linux's VFS does.
+     */
+    public void unlink(String name, Inode child) {
+        throw (isDir() ? Errno.EPERM : Errno.ENOTDIR).exception();
+    }
+
+    /** Removes the empty directory {@code name} ({@code child}); ENOTEMPTY when it has entries. */
+    public void rmdir(String name, Inode child) {
+        throw (isDir() ? Errno.EPERM : Errno.ENOTDIR).exception();
+    }
+
+    /**
+     * Moves entry {@code name} ({@code child}) to {@code newName} in {@code newDir}, a directory of the same
+     * filesystem, replacing {@code replaced} (null when the name is free). The VFS has checked permissions,
+     * types (a directory replaces only an empty directory, a non-directory only a non-directory) and that a
+     * directory does not move under itself. {@code flags} are renameat2's (RENAME_NOREPLACE, RENAME_EXCHANGE).
+     */
+    public void rename(String name, Inode child, Inode newDir, String newName, Inode replaced, int flags) {
+        throw (isDir() ? Errno.EPERM : Errno.ENOTDIR).exception();
+    }
+
+    /** Makes {@code name} in this directory a new hard link to {@code target}; returns the inode to cache. */
+    public Inode link(String name, Inode target) {
+        throw (isDir() ? Errno.EPERM : Errno.ENOTDIR).exception();
+    }
+
+    /** The filesystem statistics statfs(2) reports for this file. */
+    public StatFs statfs() {
+        return StatFs.anonymous(fs);
     }
 
     // ---- symlinks -------------------------------------------------------------------------------------------

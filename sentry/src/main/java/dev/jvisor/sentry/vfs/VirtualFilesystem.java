@@ -47,6 +47,7 @@ public final class VirtualFilesystem {
     private final ConcurrentHashMap<VirtualDentry, Mount> mountsByPoint = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Mount> mounts = new CopyOnWriteArrayList<>();
     private volatile ProcFilesystem procfs;
+    private final Namei namei = new Namei(this);
     // Files with no place in the tree (host fds, later pipes and sockets) get dentries here when reopened.
     private final Mount anonMount = new Mount(AnonFilesystem.INSTANCE, null, null, false, "anon");
 
@@ -76,6 +77,11 @@ public final class VirtualFilesystem {
         vfs.mountAt("/proc", proc, false, "proc", overlay);
         vfs.mountAt("/sys", new SysFilesystem(), true, "sysfs", overlay);
         return vfs;
+    }
+
+    /** unlink, rmdir, rename, link, symlink, truncate, chmod, chown, utimes, statfs. */
+    public Namei namei() {
+        return namei;
     }
 
     /** The procfs mounted by {@link #forSandbox}, or null. */
@@ -109,14 +115,22 @@ public final class VirtualFilesystem {
 
     // ---- mounts ---------------------------------------------------------------------------------------------
 
-    /** Mounts {@code fs} over the directory {@code at}. ENOTDIR when it is not one. */
+    /**
+     * Mounts {@code fs} over {@code at}: a directory over a directory, or (a file bind) a non-directory over a
+     * non-directory. ENOTDIR when the kinds differ, as mount(2) answers for a bind.
+     */
     public Mount mount(VirtualDentry at, Filesystem fs, boolean readonly, String source) {
-        if (!at.inode().isDir()) {
+        return mount(at, fs, readonly ? Mount.MS_RDONLY : 0, source);
+    }
+
+    /** {@link #mount} with MS_* {@code flags} (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC). */
+    public Mount mount(VirtualDentry at, Filesystem fs, int flags, String source) {
+        if (at.inode().isDir() != fs.root().inode().isDir()) {
             throw Errno.ENOTDIR.exception();
         }
         synchronized (this) {
             VirtualDentry top = crossMounts(at);
-            Mount m = new Mount(fs, top.mount(), top.dentry(), readonly, source);
+            Mount m = new Mount(fs, top.mount(), top.dentry(), flags, source);
             mountsByPoint.put(top, m);
             top.dentry().markMountedOn();
             mounts.add(m);
@@ -139,9 +153,15 @@ public final class VirtualFilesystem {
 
     /**
      * Mounts {@code fs} at the absolute {@code path}, creating missing directories on the way when
-     * {@code mayCreate} (as runc does for a mount's destination). Throws the errno that stopped it.
+     * {@code mayCreate} (as runc does for a mount's destination; the last one is an empty file when {@code fs}'s
+     * root is a file). Throws the errno that stopped it.
      */
     public Mount mountAtPath(String path, Filesystem fs, boolean readonly, String source, boolean mayCreate) {
+        return mountAtPath(path, fs, readonly ? Mount.MS_RDONLY : 0, source, mayCreate);
+    }
+
+    /** {@link #mountAtPath} with MS_* {@code flags}. */
+    public Mount mountAtPath(String path, Filesystem fs, int flags, String source, boolean mayCreate) {
         VirtualDentry r = root();
         PathWalk w = new PathWalk(this, null, KERNEL_CREDS, r);
         VirtualDentry at;
@@ -152,22 +172,49 @@ public final class VirtualFilesystem {
                 throw e;
             }
             at = r;
-            for (String name : path.split("/")) {
-                if (name.isEmpty()) {
-                    continue;
-                }
+            java.util.ArrayDeque<String> names = new java.util.ArrayDeque<>();
+            prependComponents(path, names);
+            int links = 0;
+            while (!names.isEmpty()) {
+                String name = names.pollFirst();
+                boolean last = names.isEmpty();
                 try {
                     at = new PathWalk(this, null, KERNEL_CREDS, r).walk(at, name, true, false);
                 } catch (ErrnoException missing) {
                     if (missing.errno() != Errno.ENOENT) {
                         throw missing;
                     }
-                    Inode made = at.inode().mkdir(name, 0755, 0, 0);
+                    Dentry link = lookupOrNull(at.dentry(), name);
+                    if (link != null && link.inode().isSymlink()) {
+                        // A dangling symlink: make what it points to, resolved in the sandbox's own tree (runc
+                        // does the same with the rootfs as root).
+                        if (++links > MAXSYMLINKS) {
+                            throw Errno.ELOOP.exception();
+                        }
+                        String target = link.inode().readlink(null);
+                        prependComponents(target, names);
+                        if (target.startsWith("/")) {
+                            at = r;
+                        }
+                        continue;
+                    }
+                    Inode made = last && !fs.root().inode().isDir()
+                            ? at.inode().create(name, 0644, 0, 0) : at.inode().mkdir(name, 0755, 0, 0);
                     at = new VirtualDentry(at.mount(), at.dentry().added(name, made));
                 }
             }
         }
-        return mount(at, fs, readonly, source);
+        return mount(at, fs, flags, source);
+    }
+
+    /** Puts the non-empty components of {@code path} in front of {@code out}, in order. */
+    private static void prependComponents(String path, java.util.ArrayDeque<String> out) {
+        String[] parts = path.split("/");
+        for (int k = parts.length - 1; k >= 0; k--) {
+            if (!parts[k].isEmpty()) {
+                out.addFirst(parts[k]);
+            }
+        }
     }
 
     /** The encoded length of {@code s} in bytes. */
@@ -190,6 +237,11 @@ public final class VirtualFilesystem {
     /** A path of PATH_MAX bytes or more (no room for the NUL). */
     static boolean pathTooLong(String path) {
         return path.length() >= PATH_MAX || (path.length() * 3 >= PATH_MAX && byteLength(path) >= PATH_MAX);
+    }
+
+    /** Whether something is mounted on {@code vd} (unlink, rmdir and rename of it are EBUSY). */
+    boolean isMountpoint(VirtualDentry vd) {
+        return vd.dentry().mountedOn() && mountsByPoint.containsKey(vd);
     }
 
     /** Steps from a covered dentry to the root of what is mounted on it, repeatedly. */
@@ -242,7 +294,7 @@ public final class VirtualFilesystem {
         return resolve(t, start(t, dirfd, path), path, follow);
     }
 
-    private PathWalk walker(Task t) {
+    PathWalk walker(Task t) {
         return new PathWalk(this, t, t.creds(), t.fs().root());
     }
 
@@ -356,7 +408,7 @@ public final class VirtualFilesystem {
         return openResolved(w.creds, vd, flags, created);
     }
 
-    private static Dentry lookupOrNull(Dentry dir, String name) {
+    static Dentry lookupOrNull(Dentry dir, String name) {
         try {
             return dir.lookup(name);
         } catch (ErrnoException e) {
@@ -386,7 +438,7 @@ public final class VirtualFilesystem {
     }
 
     /** A new file's group: the directory's when it is set-group-ID, else the creator's fsgid. */
-    private static int newGid(Credentials c, Inode dir) {
+    static int newGid(Credentials c, Inode dir) {
         return (dir.mode() & FileMode.S_ISGID) != 0 ? dir.gid() : c.fsgid;
     }
 
@@ -467,7 +519,7 @@ public final class VirtualFilesystem {
         if (i.isDir()) {
             throw Errno.EACCES.exception();
         }
-        if (!i.isRegular()) {
+        if (!i.isRegular() || vd.mount().noexec()) {
             throw Errno.EACCES.exception();
         }
         if (i.permission(t.creds(), Fcntl.X_OK) != 0) {

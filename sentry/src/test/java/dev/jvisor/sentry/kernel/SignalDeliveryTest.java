@@ -121,6 +121,43 @@ class SignalDeliveryTest {
         assertFalse(tg.exiting(), "SIGCONT's default action is to continue, nothing else");
     }
 
+    /**
+     * A group stop is complete, and reported to the parent, only once every thread of the process has stopped
+     * (kernel/signal.c: do_signal_stop counts group_stop_count; task_participate_group_stop notifies at 0).
+     */
+    @Test
+    void aGroupStopCompletesOnlyWhenEveryThreadHasStopped() throws Exception {
+        Task second = new Task(kernel, tg, 2, task.creds());
+        kernel.register(second);
+        SignalDelivery.sendToProcess(kernel, tg, user(Signals.SIGSTOP));
+        Thread first = Thread.ofPlatform().start(() -> {
+            task.waiter().bind(Thread.currentThread());
+            SignalDelivery.beforeUserMode(task, false);
+        });
+        waitFor(() -> tg.signals().stopped());
+        Thread.sleep(50);
+        synchronized (tg.signals()) {
+            assertFalse(tg.signals().stopComplete(), "one thread of two has stopped: not yet a completed stop");
+        }
+        Thread other = Thread.ofPlatform().start(() -> {
+            second.waiter().bind(Thread.currentThread());
+            SignalDelivery.beforeUserMode(second, false);
+        });
+        waitFor(() -> {
+            synchronized (tg.signals()) {
+                return tg.signals().stopComplete();
+            }
+        });
+        assertTrue(first.isAlive() && other.isAlive(), "both stay stopped");
+        SignalDelivery.sendToProcess(kernel, tg, user(Signals.SIGCONT));
+        first.join(TimeUnit.SECONDS.toMillis(10));
+        other.join(TimeUnit.SECONDS.toMillis(10));
+        assertFalse(first.isAlive() || other.isAlive(), "SIGCONT resumes both");
+        synchronized (tg.signals()) {
+            assertFalse(tg.signals().stopComplete());
+        }
+    }
+
     @Test
     void sigkillEndsAStop() throws Exception {
         SignalDelivery.sendToProcess(kernel, tg, user(Signals.SIGTSTP));

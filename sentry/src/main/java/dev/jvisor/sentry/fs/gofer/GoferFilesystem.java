@@ -10,9 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The tree a gofer serves, read-only (an overlay above it takes writes). Dentries are walked lazily through the
- * client and cached; attributes are those the gofer gave at the walk, since the sandbox treats its lower layer
- * as unchanging.
+ * A tree a gofer serves: the rootfs (read-only; an overlay above it takes writes) or a bind mount, which may be
+ * writable, in which case writes go to the host through the gofer's write messages. Dentries are walked lazily
+ * through the client and cached. In the read-only root, attributes are those the gofer gave at the walk, since
+ * the sandbox treats its lower layer as unchanging; in a bind, which the host may change too, stat asks the
+ * gofer each time and absent names are not remembered.
  *
  * <p>The gofer may serve a tree that spans several host filesystems (the host's "/"), whose inode numbers
  * collide. One device number is shown for the whole tree: files of the root's host device keep their inode
@@ -22,6 +24,8 @@ public final class GoferFilesystem extends Filesystem {
     private static final long FOREIGN_INO_BASE = 1L << 60;
 
     private final GoferClient client;
+    private final boolean readonly;
+    private final boolean live;
     private final long rootHostDev;
     private final Dentry root;
     private final ConcurrentHashMap<HostIno, Long> foreignInos = new ConcurrentHashMap<>();
@@ -29,11 +33,25 @@ public final class GoferFilesystem extends Filesystem {
 
     private record HostIno(long dev, long ino) {}
 
+    /** The rootfs the gofer serves as mount 0: read-only, unchanging. */
     public GoferFilesystem(GoferClient client) {
+        this(client, call(client::root), true, false);
+    }
+
+    private GoferFilesystem(GoferClient client, GoferClient.Fid rootFid, boolean readonly, boolean live) {
         this.client = client;
-        GoferClient.Fid rootFid = call(client::root);
+        this.readonly = readonly;
+        this.live = live;
         this.rootHostDev = rootFid.attr().dev();
         this.root = Dentry.root(new GoferInode(this, rootFid));
+    }
+
+    /**
+     * A bind mount: mount {@code mount} of the gofer (a directory or a regular file). Writable unless
+     * {@code readonly}, in which case the gofer refuses writes as well.
+     */
+    public static GoferFilesystem bind(GoferClient client, int mount, boolean readonly) {
+        return new GoferFilesystem(client, call(() -> client.attach(mount)), readonly, true);
     }
 
     @Override
@@ -48,7 +66,12 @@ public final class GoferFilesystem extends Filesystem {
 
     @Override
     public boolean readonly() {
-        return true;
+        return readonly;
+    }
+
+    /** Whether the host may change the tree under the sandbox (a bind): attributes are fetched, not kept. */
+    boolean live() {
+        return live;
     }
 
     GoferClient client() {

@@ -28,6 +28,13 @@ final class OverlayInode extends Inode {
     private final String name;
     private final Inode lower;
     private volatile Inode upper; // set once, under ofs.copyUpLock
+    // Directories only, guarded by ofs.copyUpLock. Whiteouts: lower names removed from the union (kept in
+    // memory, as the upper layer is). Opaque: upper directories made where a lower one was removed, which must
+    // not merge with it.
+    private java.util.Set<String> whiteouts = java.util.Set.of();
+    private java.util.Set<String> opaque = java.util.Set.of();
+    // A lower-only file whose last name was removed: open descriptions still see it, with no link left.
+    private volatile boolean removed;
 
     OverlayInode(OverlayFilesystem ofs, OverlayInode parent, String name, Inode upper, Inode lower) {
         super(ofs, lower != null ? lower.ino() : OverlayFilesystem.UPPER_INO_BASE + upper.ino(),
@@ -77,6 +84,9 @@ final class OverlayInode extends Inode {
     @Override
     public void stat(Kstat st) {
         top().stat(st);
+        if (removed) {
+            st.nlink = 0;
+        }
         st.ino = ino();
         st.devMajor = ofs.devMajor();
         st.devMinor = ofs.devMinor();
@@ -97,7 +107,11 @@ final class OverlayInode extends Inode {
         Inode u = upper;
         Inode uc = u != null ? lookupOrNull(u, childName) : null;
         Inode lc = null;
-        if (lower != null && (uc == null || uc.isDir())) {
+        boolean hidden;
+        synchronized (ofs.copyUpLock) {
+            hidden = whiteouts.contains(childName) || opaque.contains(childName);
+        }
+        if (lower != null && !hidden && (uc == null || uc.isDir())) {
             lc = lookupOrNull(lower, childName);
             // An upper non-directory hides the lower entry; an upper directory merges only with a directory.
             if (lc != null && uc != null && !lc.isDir()) {
@@ -146,8 +160,12 @@ final class OverlayInode extends Inode {
                 merged.put(e.name(), new DirEntry(e.name(), ino, e.type()));
             }
         }
-        for (DirEntry e : lowerEntries.values()) {
-            merged.putIfAbsent(e.name(), e);
+        synchronized (ofs.copyUpLock) {
+            for (DirEntry e : lowerEntries.values()) {
+                if (!whiteouts.contains(e.name()) && !opaque.contains(e.name())) {
+                    merged.putIfAbsent(e.name(), e);
+                }
+            }
         }
         return new ArrayList<>(merged.values());
     }
@@ -155,19 +173,148 @@ final class OverlayInode extends Inode {
     @Override
     public Inode create(String childName, int perm, int uid, int gid) {
         Inode dir = copyUp();
-        return new OverlayInode(ofs, this, childName, dir.create(childName, perm, uid, gid), null);
+        synchronized (ofs.copyUpLock) {
+            Inode made = dir.create(childName, perm, uid, gid);
+            whiteouts = without(whiteouts, childName);
+            return new OverlayInode(ofs, this, childName, made, null);
+        }
     }
 
     @Override
     public Inode mkdir(String childName, int perm, int uid, int gid) {
         Inode dir = copyUp();
-        return new OverlayInode(ofs, this, childName, dir.mkdir(childName, perm, uid, gid), null);
+        synchronized (ofs.copyUpLock) {
+            Inode made = dir.mkdir(childName, perm, uid, gid);
+            covered(childName, true);
+            return new OverlayInode(ofs, this, childName, made, null);
+        }
     }
 
     @Override
     public Inode symlink(String childName, String target, int uid, int gid) {
         Inode dir = copyUp();
-        return new OverlayInode(ofs, this, childName, dir.symlink(childName, target, uid, gid), null);
+        synchronized (ofs.copyUpLock) {
+            Inode made = dir.symlink(childName, target, uid, gid);
+            whiteouts = without(whiteouts, childName);
+            return new OverlayInode(ofs, this, childName, made, null);
+        }
+    }
+
+    @Override
+    public Inode link(String childName, Inode target) {
+        if (!(target instanceof OverlayInode o) || o.ofs != ofs) {
+            throw Errno.EXDEV.exception();
+        }
+        Inode dir = copyUp();
+        Inode up = o.copyUp();
+        synchronized (ofs.copyUpLock) {
+            dir.link(childName, up);
+            whiteouts = without(whiteouts, childName);
+            return o;
+        }
+    }
+
+    @Override
+    public void unlink(String childName, Inode child) {
+        OverlayInode c = (OverlayInode) child;
+        Inode dir = copyUp();
+        synchronized (ofs.copyUpLock) {
+            if (c.upper != null) {
+                dir.unlink(childName, c.upper);
+            } else {
+                c.removed = true;
+            }
+            if (lowerHas(childName)) {
+                whiteouts = with(whiteouts, childName);
+            }
+        }
+    }
+
+    @Override
+    public void rmdir(String childName, Inode child) {
+        OverlayInode c = (OverlayInode) child;
+        Inode dir = copyUp();
+        if (!c.readdir().isEmpty()) {
+            throw Errno.ENOTEMPTY.exception();
+        }
+        synchronized (ofs.copyUpLock) {
+            if (c.upper != null) {
+                dir.rmdir(childName, c.upper);
+            } else {
+                c.removed = true;
+            }
+            boolean hidesLower = lowerHas(childName);
+            opaque = without(opaque, childName);
+            if (hidesLower) {
+                whiteouts = with(whiteouts, childName);
+            }
+        }
+    }
+
+    /**
+     * Renames within the union: the file is copied up and moved in the upper layer; a lower name it leaves
+     * behind is whited out. A directory that has a lower part cannot move (EXDEV, as overlayfs answers without
+     * redirect_dir; mv then copies).
+     */
+    @Override
+    public void rename(String childName, Inode child, Inode newDir, String newName, Inode replaced, int flags) {
+        if (!(newDir instanceof OverlayInode to) || to.ofs != ofs) {
+            throw Errno.EXDEV.exception();
+        }
+        OverlayInode c = (OverlayInode) child;
+        OverlayInode r = (OverlayInode) replaced;
+        if (c.isDir() && c.lower != null) {
+            throw Errno.EXDEV.exception();
+        }
+        if (r != null && r.isDir() && !r.readdir().isEmpty()) {
+            throw Errno.ENOTEMPTY.exception();
+        }
+        Inode up = c.copyUp();
+        Inode fromDir = copyUp();
+        Inode toDir = to.copyUp();
+        synchronized (ofs.copyUpLock) {
+            boolean hidesLower = lowerHas(childName);
+            fromDir.rename(childName, up, toDir, newName, r == null ? null : r.upper, flags);
+            opaque = without(opaque, childName);
+            if (hidesLower) {
+                whiteouts = with(whiteouts, childName);
+            }
+            to.covered(newName, c.isDir());
+        }
+    }
+
+    /**
+     * Whether removing the upper entry {@code childName} would uncover a lower one (so a whiteout must stay):
+     * the lower directory has the name and it is not already hidden by an opaque directory. Caller holds
+     * ofs.copyUpLock.
+     */
+    private boolean lowerHas(String childName) {
+        return lower != null && lower.isDir() && !opaque.contains(childName)
+                && lookupOrNull(lower, childName) != null;
+    }
+
+    /** An upper entry now stands at {@code childName}: no whiteout; a directory hides any lower one. */
+    private void covered(String childName, boolean dir) {
+        boolean wasHidden = whiteouts.contains(childName);
+        whiteouts = without(whiteouts, childName);
+        if (dir && (wasHidden || (lower != null && lookupOrNull(lower, childName) != null))) {
+            opaque = with(opaque, childName);
+        }
+    }
+
+    private static java.util.Set<String> with(java.util.Set<String> s, String name) {
+        java.util.Set<String> n = new java.util.HashSet<>(s);
+        n.add(name);
+        return n;
+    }
+
+    private static java.util.Set<String> without(java.util.Set<String> s, String name) {
+        if (!s.contains(name)) {
+            return s;
+        }
+        java.util.Set<String> n = new java.util.HashSet<>(s);
+        n.remove(name);
+        return n;
     }
 
     // ---- files ----------------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ public final class ProcFilesystem extends Filesystem {
             String at = m.parent() == null ? "/"
                     : vfs.pathname(new dev.jvisor.sentry.vfs.VirtualDentry(m.parent(), m.mountpoint()), vfs.root());
             sb.append(m.source()).append(' ').append(at).append(' ').append(m.filesystem().type()).append(' ')
-                    .append(m.readonly() ? "ro" : "rw").append(" 0 0\n");
+                    .append(m.options()).append(" 0 0\n");
         }
         return sb.toString().getBytes(VirtualFilesystem.NAME_CHARSET);
     }

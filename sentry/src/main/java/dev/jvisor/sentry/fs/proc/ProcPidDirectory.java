@@ -74,7 +74,7 @@ final class ProcPidDirectory extends Inode {
                 case "comm" -> file(ino, () -> bytes(leader.comm() + "\n"));
                 case "status" -> file(ino, () -> status(proc, leader, pid));
                 case "stat" -> file(ino, () -> bytes(ProcStat.line(leader, pid, proc.bootNanos(),
-                        process.startNanos())));
+                        process.startNanos(), true)));
                 case "maps" -> file(ino, this::maps);
                 case "limits" -> file(ino, () -> bytes(ProcSystemFiles.limits(leader.threadGroup().rlimits())));
                 case "task" -> new ProcTaskDirectory(proc, process, ino, uid(), gid());
@@ -142,7 +142,7 @@ final class ProcPidDirectory extends Inode {
         }
         Task reader = Task.current();
         VirtualDentry from = reader != null && reader.fs() != null ? reader.fs().root() : proc.vfs().root();
-        return bytes(ProcMaps.text(mm.vmas(), v -> v.file().path() == null ? null
+        return bytes(ProcMaps.text(mm.mappings(), v -> v.file().path() == null ? null
                 : proc.vfs().pathname(v.file().path(), from)));
     }
 

@@ -2,6 +2,7 @@ package dev.jvisor.sentry.fs.proc;
 
 import dev.jvisor.abi.Mman;
 import dev.jvisor.abi.Signals;
+import dev.jvisor.sentry.kernel.CpuTimes;
 import dev.jvisor.sentry.kernel.Rlimits;
 import dev.jvisor.sentry.kernel.SignalActions;
 import dev.jvisor.sentry.kernel.Task;
@@ -11,9 +12,9 @@ import dev.jvisor.sentry.mm.Vma;
 
 /**
  * What /proc/[pid]/stat, /proc/[pid]/task/[tid]/stat and the matching lines of status show of one task, taken
- * from the kernel's state when the file is read. The sentry keeps no CPU-time or fault accounting, so those
- * fields are 0; the resident size counts every accessible mapped page (the memory file does not say which
- * pages the workload has touched).
+ * from the kernel's state when the file is read. CPU times come from {@link CpuTimes}; the sentry keeps no
+ * fault counts, so those fields are 0; the resident size counts every accessible mapped page (the memory file
+ * does not say which pages the workload has touched).
  */
 final class ProcStat {
     /** USER_HZ: the unit of the times in stat. */
@@ -86,7 +87,19 @@ final class ProcStat {
      * /proc/[pid]/stat) or the TID (for task/[tid]/stat) and {@code startNanos} when its process began.
      */
     static String line(Task t, int id, long bootNanos, long startNanos) {
+        return line(t, id, bootNanos, startNanos, false);
+    }
+
+    /**
+     * As {@link #line(Task, int, long, long)}; {@code whole}: the process's line (/proc/[pid]/stat), whose
+     * utime and stime are every thread's, where a task's line has its own.
+     */
+    static String line(Task t, int id, long bootNanos, long startNanos, boolean whole) {
         ThreadGroup g = t.threadGroup();
+        CpuTimes cpu = g.cpu();
+        long utime = whole ? cpu.userNanos() : cpu.userNanos(t);
+        long stime = whole ? cpu.sysNanos() : t.sysNanos();
+        long tick = 1_000_000_000L / CLOCK_TICKS;
         char state = state(t);
         MemoryManager mm = state == 'Z' ? null : mm(t);     // a zombie has given its memory up: sizes are 0
         long start = Math.max(0, startNanos - bootNanos) / (1_000_000_000L / CLOCK_TICKS);
@@ -112,7 +125,10 @@ final class ProcStat {
                 .append(" 0 -1")                       // tty_nr, tpgid: no controlling terminal
                 .append(" 0")                          // flags
                 .append(" 0 0 0 0")                    // minflt cminflt majflt cmajflt
-                .append(" 0 0 0 0")                    // utime stime cutime cstime
+                .append(' ').append(utime / tick)
+                .append(' ').append(stime / tick)
+                .append(' ').append(cpu.childUserNanos() / tick)
+                .append(' ').append(cpu.childSysNanos() / tick)
                 .append(" 20 0")                       // priority, nice
                 .append(' ').append(g.taskCount())
                 .append(" 0")                          // itrealvalue

@@ -55,6 +55,85 @@ public final class TmpfsDirectory extends Inode {
         return add(name, new TmpfsSymlink(filesystem(), target, uid, gid));
     }
 
+    @Override
+    public synchronized Inode link(String name, Inode target) {
+        if (target.filesystem() != filesystem()) {
+            throw Errno.EXDEV.exception();
+        }
+        add(name, target);
+        changeLinks(target, 1);
+        return target;
+    }
+
+    @Override
+    public synchronized void unlink(String name, Inode child) {
+        take(name, child);
+        changeLinks(child, -1);
+    }
+
+    @Override
+    public void rmdir(String name, Inode child) {
+        synchronized (this) {
+            if (!(child instanceof TmpfsDirectory d) || !d.isEmpty()) {
+                throw (child.isDir() ? Errno.ENOTEMPTY : Errno.ENOTDIR).exception();
+            }
+            take(name, child);
+            changeLinks(this, -1);
+        }
+        changeLinks(child, -2);
+    }
+
+    private synchronized boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** Removes {@code name}, which must still be {@code child} (ENOENT if it changed meanwhile). */
+    private void take(String name, Inode child) {
+        if (entries.get(name) != child) {
+            throw Errno.ENOENT.exception();
+        }
+        entries.remove(name);
+        touchModified();
+    }
+
+    @Override
+    public void rename(String name, Inode child, Inode newDir, String newName, Inode replaced, int flags) {
+        if (!(newDir instanceof TmpfsDirectory to) || newDir.filesystem() != filesystem()) {
+            throw Errno.EXDEV.exception();
+        }
+        if ((flags & ~1) != 0) {
+            // RENAME_NOREPLACE (1) was checked by the VFS under its rename lock; EXCHANGE and WHITEOUT: not here.
+            throw Errno.EINVAL.exception();
+        }
+        // One lock per filesystem orders the two directory monitors (Linux's s_vfs_rename_mutex).
+        synchronized (filesystem()) {
+            synchronized (this) {
+                synchronized (to) {
+                    if (entries.get(name) != child || to.entries.get(newName) != replaced) {
+                        throw Errno.ENOENT.exception();
+                    }
+                    if (replaced instanceof TmpfsDirectory rd && !rd.isEmpty()) {
+                        throw Errno.ENOTEMPTY.exception();
+                    }
+                    entries.remove(name);
+                    to.entries.put(newName, child);
+                    touchModified();
+                    to.touchModified();
+                    if (child.isDir() && to != this) {
+                        changeLinks(this, -1);
+                        changeLinks(to, 1);
+                    }
+                    if (replaced != null) {
+                        changeLinks(replaced, replaced.isDir() ? -2 : -1);
+                        if (replaced.isDir()) {
+                            changeLinks(to, -1);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** Adds an inode made elsewhere (a device node) under {@code name}. EEXIST if taken. */
     public synchronized Inode add(String name, Inode inode) {
         if (entries.containsKey(name)) {

@@ -150,4 +150,54 @@ public final class DirectoryGoferClient implements GoferClient {
     public void close() {
         fids.clear();
     }
+
+    // The double serves one read-only tree: the write messages are refused as a read-only gofer refuses them.
+
+    @Override
+    public Fid attach(int mount) {
+        if (mount != 0) {
+            throw Errno.ENOENT.exception();
+        }
+        return root;
+    }
+
+    @Override
+    public Created create(Fid dir, String name, int flags, int mode, int uid, int gid) {
+        throw Errno.EROFS.exception();
+    }
+
+    @Override
+    public Fid mkdir(Fid dir, String name, int mode, int uid, int gid) {
+        throw Errno.EROFS.exception();
+    }
+
+    @Override
+    public Fid symlink(Fid dir, String name, String target, int uid, int gid) {
+        throw Errno.EROFS.exception();
+    }
+
+    @Override
+    public Fid link(Fid file, Fid dir, String name) {
+        throw Errno.EROFS.exception();
+    }
+
+    @Override
+    public void unlink(Fid dir, String name, int flags) {
+        throw Errno.EROFS.exception();
+    }
+
+    @Override
+    public void rename(Fid oldDir, String oldName, Fid newDir, String newName, int flags) {
+        throw Errno.EROFS.exception();
+    }
+
+    @Override
+    public FileAttr setStat(Fid fid, SetStat s) {
+        throw Errno.EROFS.exception();
+    }
+
+    @Override
+    public byte[] statfs(Fid fid) {
+        throw Errno.ENOSYS.exception();
+    }
 }
