@@ -9,6 +9,7 @@ import dev.jvisor.gofer.client.GoferException;
 import dev.jvisor.gofer.client.GoferLauncher;
 import dev.jvisor.gofer.client.GoferProcess;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
+import dev.jvisor.sentry.fs.tty.Terminal;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.SignalDelivery;
@@ -51,9 +52,11 @@ public final class Sandbox implements AutoCloseable {
     private final Thread initThread;
     /** Opened by {@link #start} (or by a kill before it): the loaded init task waits on it. */
     private final CountDownLatch released;
+    private final Terminal terminal;
 
     private Sandbox(GoferProcess gofer, MemoryFile memoryFile, Platform platform, Kernel kernel,
-                    ThreadGroup init, Thread initThread, CountDownLatch released) {
+                    ThreadGroup init, Thread initThread, CountDownLatch released, Terminal terminal) {
+        this.terminal = terminal;
         this.gofer = gofer;
         this.memoryFile = memoryFile;
         this.platform = platform;
@@ -95,6 +98,7 @@ public final class Sandbox implements AutoCloseable {
                 spec.rootReadonly() && !spec.overlay());
         MemoryFile mf = null;
         Platform platform = null;
+        Terminal terminal = null;
         try {
             SandboxSpec.Limits limits = spec.limits() == null ? SandboxSpec.Limits.NONE : spec.limits();
             mf = new MemoryFile(MemoryFile.DEFAULT_SIZE,
@@ -104,6 +108,10 @@ public final class Sandbox implements AutoCloseable {
             VirtualFilesystem vfs = VirtualFilesystem.forSandbox(goferClient(gofer, spec), spec.overlay(),
                     spec.rootReadonly() && !spec.overlay());
             mount(vfs, spec);
+            if (spec.terminal()) {
+                terminal = openTerminal();
+                vfs.devfs().addTerminal(terminal, spec.uid(), spec.gid());
+            }
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
@@ -116,13 +124,16 @@ public final class Sandbox implements AutoCloseable {
                 tg.rlimits().set(r.resource(), r.soft(), r.hard());
             }
             Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
-            InitProcess.setUp(task, spec);
+            InitProcess.setUp(task, spec, terminal);
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
             vfs.procfs().processes().put(task, exe.absolutePath(), spec.argv());
             CountDownLatch released = new CountDownLatch(1);
             Thread thread = loadInit(task, platform, mf, exe, spec, released);
-            return new Sandbox(gofer, mf, platform, kernel, tg, thread, released);
+            return new Sandbox(gofer, mf, platform, kernel, tg, thread, released, terminal);
         } catch (RuntimeException | Error e) {
+            if (terminal != null) {
+                terminal.close();
+            }
             if (platform != null) {
                 platform.close();
             }
@@ -132,6 +143,20 @@ public final class Sandbox implements AutoCloseable {
             gofer.close();
             throw e;
         }
+    }
+
+    /** The emulated terminal over the host pty slave at fd 0 ({@link SandboxSpec#terminal}). */
+    private static Terminal openTerminal() {
+        try {
+            return Terminal.open(0);
+        } catch (ErrnoException e) {
+            throw new SandboxException("the terminal (stdin): " + e.errno().description(), 1);
+        }
+    }
+
+    /** The sandbox's emulated terminal, or null when stdio is passed through. */
+    public Terminal terminal() {
+        return terminal;
     }
 
     /** Mounts the spec's filesystems; a mount that cannot be made stops the start-up, naming it. */
@@ -288,6 +313,9 @@ public final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        if (terminal != null) {
+            terminal.close();
+        }
         platform.close();
         memoryFile.close();
         gofer.close();

@@ -47,6 +47,7 @@ public final class VirtualFilesystem {
     private final ConcurrentHashMap<VirtualDentry, Mount> mountsByPoint = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Mount> mounts = new CopyOnWriteArrayList<>();
     private volatile ProcFilesystem procfs;
+    private volatile DevFilesystem devfs;
     // Files with no place in the tree (host fds, later pipes and sockets) get dentries here when reopened.
     private final Mount anonMount = new Mount(AnonFilesystem.INSTANCE, null, null, false, "anon");
 
@@ -72,10 +73,16 @@ public final class VirtualFilesystem {
         }
         ProcFilesystem proc = new ProcFilesystem(vfs);
         vfs.procfs = proc;
-        vfs.mountAt("/dev", new DevFilesystem(), false, "none", overlay);
+        vfs.devfs = new DevFilesystem();
+        vfs.mountAt("/dev", vfs.devfs, false, "none", overlay);
         vfs.mountAt("/proc", proc, false, "proc", overlay);
         vfs.mountAt("/sys", new SysFilesystem(), true, "sysfs", overlay);
         return vfs;
+    }
+
+    /** The dev filesystem mounted by {@link #forSandbox}, or null. */
+    public DevFilesystem devfs() {
+        return devfs;
     }
 
     /** The procfs mounted by {@link #forSandbox}, or null. */
