@@ -528,4 +528,21 @@ public final class Host {
         m.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 1L);
         return m;
     }
+
+    // ---- tty ----
+
+    /** bind(2) of socket {@code fd} to {@code addr} ({@code len} bytes of sockaddr). */
+    public static int bind(int fd, MemorySegment addr, int len) {
+        return (int) syscallFast(Sysno.BIND, fd, addr.address(), len);
+    }
+
+    /** listen(2). */
+    public static int listen(int fd, int backlog) {
+        return (int) syscallFast(Sysno.LISTEN, fd, backlog, 0);
+    }
+
+    /** accept4(2) without the peer's address. May block. */
+    public static int accept4(int fd, int flags) {
+        return (int) syscall(Sysno.ACCEPT4, fd, 0, 0, flags, 0, 0);
+    }
 }

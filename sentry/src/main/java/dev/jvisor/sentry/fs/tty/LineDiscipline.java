@@ -45,11 +45,11 @@ public final class LineDiscipline {
     private final ByteArrayOutputStream echo = new ByteArrayOutputStream();
     private long signals; // bit (sig - 1) per keyboard signal to send
 
-    /** Linux's tty_std_termios: what a new pty has. */
+    /** Linux's tty_std_termios as a pty slave gets it: what a new pty has. */
     public LineDiscipline() {
         iflag = ICRNL | IXON;
         oflag = OPOST | ONLCR;
-        cflag = B38400 | CS8 | CREAD | HUPCL;
+        cflag = B38400 | CS8 | CREAD; // a pty's: no HUPCL
         lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | ECHOCTL | ECHOKE | IEXTEN;
         byte[] init = {3, 034, 0177, 025, 4, 0, 1, 0, 021, 023, 032, 0, 022, 017, 027, 026, 0, 0, 0};
         System.arraycopy(init, 0, cc, 0, NCCS);
@@ -124,10 +124,8 @@ public final class LineDiscipline {
         }
         if (literalNext) {
             literalNext = false;
-            if (canonical() && (lflag & ECHO) != 0 && (lflag & ECHOCTL) != 0) {
-                echoRaw('\b'); // over the '^' LNEXT left
-            }
-            store(c);
+            store(c); // its echo overwrites the "^" LNEXT left
+
             return;
         }
         if ((lflag & ISIG) != 0) {
@@ -136,6 +134,7 @@ public final class LineDiscipline {
             if (sig != 0) {
                 if ((lflag & NOFLSH) == 0) {
                     flushInput();
+                    echo.reset(); // what this batch of input echoed is not shown either, as in n_tty
                 }
                 signals |= 1L << (sig - 1);
                 if ((lflag & ECHO) != 0) {
@@ -204,14 +203,10 @@ public final class LineDiscipline {
     /** An ordinary character: echoed, then added to the line being edited or, non-canonical, to the input. */
     private void store(int c) {
         if ((lflag & ECHO) != 0) {
-            if (c == '\n') {
-                echoRaw('\n');
-            } else {
-                if (canonical() && edit.size() == 0) {
-                    canonColumn = column;
-                }
-                echoChar(c);
+            if (canonical() && edit.size() == 0) {
+                canonColumn = column;
             }
+            echoChar(c);
         }
         if (canonical()) {
             if (edit.size() < BUF_SIZE - 1) {
@@ -329,9 +324,9 @@ public final class LineDiscipline {
         return c < 32 || c == 127;
     }
 
-    /** Echoes {@code c}, as ^X for a control character other than tab and newline with ECHOCTL. */
+    /** Echoes {@code c}, as ^X for a control character other than tab with ECHOCTL. */
     private void echoChar(int c) {
-        if ((lflag & ECHOCTL) != 0 && isControl(c) && c != '\t' && c != '\n') {
+        if ((lflag & ECHOCTL) != 0 && isControl(c) && c != '\t') {
             echoRaw('^');
             echoRaw(c ^ 0100);
         } else {
