@@ -69,7 +69,7 @@ public final class LineDiscipline {
 
     /**
      * TCSETS: takes a new termios. Leaving canonical mode makes the line being edited readable; entering it
-     * makes the unread input the start of a line, as n_tty does.
+     * makes the unread input one readable line, as n_tty does.
      */
     public void setTermios(byte[] src) {
         boolean wasCanonical = canonical();
@@ -82,12 +82,13 @@ public final class LineDiscipline {
         if (wasCanonical && !canonical()) {
             commit(false);
             literalNext = false;
-        } else if (!wasCanonical && canonical()) {
+        } else if (!wasCanonical && canonical() && readyBytes > 0) {
+            // n_tty pushes what is unread as one line: a reader in canonical mode gets it at once.
             ByteArrayOutputStream pending = new ByteArrayOutputStream();
             drainReady(pending);
-            pending.writeBytes(edit.toByteArray());
-            edit.reset();
-            edit.writeBytes(pending.toByteArray());
+            ready.addLast(pending.toByteArray());
+            readyBytes = pending.size();
+            literalNext = false;
         }
     }
 

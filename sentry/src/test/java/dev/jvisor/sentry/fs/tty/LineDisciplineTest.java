@@ -274,6 +274,34 @@ class LineDisciplineTest {
     }
 
     @Test
+    void enteringCanonicalModeMakesUnreadInputOneLine() {
+        UnaryOperator<byte[]> raw = flags(LFLAG, 0, ICANON);
+        List<String> want = new ArrayList<>();
+        try (HostPty p = new HostPty()) {
+            byte[] cooked = p.termios();
+            p.setTermios(raw.apply(cooked));
+            p.type(b("ab\ncd"));
+            p.setTermios(cooked);
+            for (byte[] r = p.readSlave(100); r != null; r = p.readSlave(100)) {
+                want.add(s(r));
+            }
+        }
+        LineDiscipline ld = new LineDiscipline();
+        byte[] cooked = new byte[36];
+        ld.getTermios(cooked);
+        ld.setTermios(raw.apply(cooked));
+        ld.receive(b("ab\ncd"), 0, 5);
+        ld.setTermios(cooked);
+        List<String> got = new ArrayList<>();
+        byte[] buf = new byte[100];
+        for (int n = ld.take(buf, 0, 100); n >= 0; n = ld.take(buf, 0, 100)) {
+            got.add(new String(buf, 0, n, StandardCharsets.ISO_8859_1));
+        }
+        assertEquals(want, got);
+        assertEquals(List.of("ab\ncd"), got);
+    }
+
+    @Test
     void vminSaysHowManyBytesMakeTheTerminalReadableForPoll() {
         LineDiscipline ld = new LineDiscipline();
         byte[] t = new byte[36];
