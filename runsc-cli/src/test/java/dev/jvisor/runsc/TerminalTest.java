@@ -35,20 +35,24 @@ class TerminalTest {
     private final StringBuilder screen = new StringBuilder();
     private int seen;
 
-    @Test
-    void anInteractiveShellOnTheContainersTerminal() throws Exception {
-        Jrunsc j = new Jrunsc(dir);
-        Path bundle = Jrunsc.bundle(dir.resolve("b"), "/bin/sh", "-i");
+    /** A bundle running {@code args} on a terminal of 24 rows and 80 columns. */
+    private Path terminalBundle(String... args) throws IOException {
+        Path bundle = Jrunsc.bundle(dir.resolve("b"), args);
         String config = Files.readString(bundle.resolve("config.json"));
         Files.writeString(bundle.resolve("config.json"), config.replace("\"process\": {",
                 "\"process\": {\"terminal\": true, \"consoleSize\": {\"height\": 24, \"width\": 80},"));
+        return bundle;
+    }
+
+    /** create (taking the master from the console socket) and start; returns the sandbox process's PID. */
+    private long createAndStart(Jrunsc j, Path bundle, String id) throws Exception {
         Path sock = Files.createTempDirectory("tty").resolve("c.sock");
         try (Arena a = Arena.ofConfined()) {
             int listener = listen(a, sock);
             CompletableFuture<Jrunsc.Result> created = CompletableFuture.supplyAsync(() -> {
                 try {
                     return j.cmd("create", "--bundle", bundle.toString(), "--console-socket", sock.toString(),
-                            "--pid-file", dir.resolve("pid").toString(), "t1");
+                            "--pid-file", dir.resolve("pid").toString(), id);
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
@@ -57,8 +61,80 @@ class TerminalTest {
             Host.close(listener);
             Jrunsc.Result c = created.get(120, TimeUnit.SECONDS);
             assertEquals(0, c.status(), c.err());
-            long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
-            assertEquals(0, j.cmd("start", "t1").status());
+        }
+        long pid = Long.parseLong(Files.readString(dir.resolve("pid")).strip());
+        assertEquals(0, j.cmd("start", id).status());
+        return pid;
+    }
+
+    /**
+     * The controlling-terminal rules (guest program ttyrules: /dev/tty, TIOCGPGRP/TIOCSPGRP/TIOCSCTTY/TIOCNOTTY
+     * across sessions, SIGTTIN and SIGTTOU for background groups, VMIN/VTIME reads) give on the container's
+     * terminal exactly what they give natively on a host pty under script(1), byte for byte as the master sees
+     * them.
+     */
+    @Test
+    void theControllingTerminalRulesAreLinuxs() throws Exception {
+        Path script = Path.of("/usr/bin/script");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(script), "script(1) is not installed");
+        Path bin = dev.jvisor.runsc.guest.GuestProgram.named("ttyrules").binary();
+        // Natively: script gives the program a new session with a pty as its controlling terminal. Its stdin is a
+        // pipe that stays open, so nothing is typed.
+        Process p = new ProcessBuilder(script.toString(), "-qec", bin.toString(), "/dev/null")
+                .redirectErrorStream(true).start();
+        String nativeOut = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), nativeOut);
+        p.getOutputStream().close();
+
+        Jrunsc j = new Jrunsc(dir);
+        Path bundle = terminalBundle("/ttyrules");
+        Files.copy(bin, bundle.resolve("rootfs/ttyrules"));
+        try {
+            long pid = createAndStart(j, bundle, "rules");
+            String out = readUntilHangup();
+            assertEquals(0, Jrunsc.reap(pid), out);
+            assertEquals(nativeOut, out);
+            assertTrue(out.contains("background reader: stopped by 21"), out);
+            assertEquals(0, j.cmd("delete", "rules").status());
+        } finally {
+            if (master >= 0) {
+                Host.close(master);
+            }
+        }
+    }
+
+    /** Everything the master gets until the slave's last holder is gone (EIO), 60 s at most. */
+    private String readUntilHangup() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        StringBuilder sb = new StringBuilder();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment pfd = a.allocate(8);
+            MemorySegment ts = a.allocate(16);
+            MemorySegment buf = a.allocate(4096);
+            while (System.nanoTime() < deadline) {
+                pfd.set(JAVA_INT, 0, master);
+                pfd.set(JAVA_SHORT, 4, (short) 1);
+                ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0);
+                ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 100_000_000L);
+                if (Host.ppoll(pfd, 1, ts) > 0) {
+                    long n = Host.read(master, buf.address(), 4096);
+                    if (n <= 0) {
+                        return sb.toString();
+                    }
+                    sb.append(new String(buf.asSlice(0, n).toArray(JAVA_BYTE), StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        throw new AssertionError("the terminal was not hung up: " + printable(sb.toString()));
+    }
+
+    @Test
+    void anInteractiveShellOnTheContainersTerminal() throws Exception {
+        Jrunsc j = new Jrunsc(dir);
+        Path bundle = terminalBundle("/bin/sh", "-i");
+        try (Arena a = Arena.ofConfined()) {
+            long pid = createAndStart(j, bundle, "t1");
 
             expect("/ # ");
             type("echo hi\r");
