@@ -39,7 +39,7 @@ public final class Terminal {
     private final Object writeLock = new Object();
     private final short[] winsize = new short[4]; // guarded by this
     private boolean hungUp; // guarded by this
-    private ControllingTerminal control;
+    private volatile ControllingTerminal control; // set once by start; read by the input thread
     private Thread reader;
     private int stopFd = -1;
     private volatile boolean closed;
