@@ -50,7 +50,7 @@ final class Boot extends BaseCommand {
         try {
             globals().requireRunnable();
             Bundle b = Bundle.load(bundle.dir());
-            sandbox = Sandbox.create(Run.spec(b, id, globals()));
+            sandbox = Sandbox.create(Run.spec(b, id, globals()).withTerminal(b.config().process().terminal()));
         } catch (BundleConfigException | CliException | ContainerException e) {
             return failed(e.getMessage(), FAILURE);
         } catch (SandboxException e) {
@@ -82,10 +82,12 @@ final class Boot extends BaseCommand {
         }
         // SIGTERM and SIGINT sent to the sandbox process go to the container, as runc's init would get them.
         ForegroundSignals signals = ForegroundSignals.install(sandbox::kill);
+        ConsoleSignals console = ConsoleSignals.install(sandbox.terminal());
         int status;
         try {
             status = sandbox.waitExit();
         } finally {
+            console.close();
             signals.close();
         }
         Log.debug("init exited with status " + status);

@@ -18,9 +18,8 @@ import java.nio.file.Path;
 /**
  * The terminal of a container with {@code process.terminal}: a host pty pair. The master goes to the caller's
  * {@code --console-socket} with SCM_RIGHTS, as runc sends it (containerd's shim copies between it and the
- * user); the slave becomes the sandbox process's stdin, stdout and stderr, which the sentry hands to the
- * workload, passing terminal ioctls through. The host's line discipline does echo and line editing; signals
- * from the keyboard (^C) need the sentry's own tty emulation, which comes later.
+ * user); the slave becomes the sandbox process's stdin, stdout and stderr, over which the sentry emulates the
+ * workload's terminal (its own line discipline, controlling tty and job control: sentry {@code fs.tty}).
  */
 public final class Console implements AutoCloseable {
     private final int master;

@@ -2,7 +2,9 @@ package dev.jvisor.sentry.boot;
 
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.ErrnoException;
+import dev.jvisor.abi.Fcntl;
 import dev.jvisor.sentry.fs.host.HostFileDescription;
+import dev.jvisor.sentry.fs.tty.Terminal;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.vfs.FdTable;
@@ -23,13 +25,30 @@ final class InitProcess {
     /** An executable, opened, with the path it was found at and its absolute path for /proc/PID/exe. */
     record Executable(FileDescription file, String path, String absolutePath, String displayName) {}
 
-    /** Gives {@code t} its root, working directory, umask and the caller's stdio as fds 0, 1 and 2. */
-    static void setUp(Task t, SandboxSpec spec) {
+    /**
+     * Gives {@code t} its root, working directory, umask and stdio as fds 0, 1 and 2: the caller's, or with
+     * {@code terminal} one description of /dev/pts/0, which becomes the controlling terminal of init's session
+     * with init's group in the foreground (as runc's init does with setsid and TIOCSCTTY).
+     */
+    static void setUp(Task t, SandboxSpec spec, Terminal terminal) {
+        VirtualFilesystem vfs = t.kernel().vfs();
         enter(t, spec.cwd(), 022);
         FdTable fds = new FdTable();
-        HostFileDescription.installStdio(fds);
+        if (terminal == null) {
+            HostFileDescription.installStdio(fds);
+        } else {
+            terminal.start(t.kernel());
+            FileDescription tty = vfs.open(t, t.fs().root(), "/dev/pts/0", Fcntl.O_RDWR | Fcntl.O_NOCTTY, 0);
+            for (int fd = 0; fd <= 2; fd++) {
+                if (fd > 0) {
+                    tty.incRef();
+                }
+                fds.installAt(fd, tty, false);
+            }
+            terminal.control().attach(t.threadGroup());
+        }
         t.fdTable(fds);
-        t.kernel().vfs().procfs().kernelVersion(Kernel.UTS_RELEASE, Kernel.UTS_VERSION);
+        vfs.procfs().kernelVersion(Kernel.UTS_RELEASE, Kernel.UTS_VERSION);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.jvisor.gofer.client.GoferLauncher;
 import dev.jvisor.gofer.client.GoferProcess;
 import dev.jvisor.sentry.fs.gofer.GoferFilesystem;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
+import dev.jvisor.sentry.fs.tty.Terminal;
 import dev.jvisor.sentry.kernel.Credentials;
 import dev.jvisor.sentry.kernel.Kernel;
 import dev.jvisor.sentry.kernel.SignalDelivery;
@@ -53,9 +54,11 @@ public final class Sandbox implements AutoCloseable {
     private final Thread initThread;
     /** Opened by {@link #start} (or by a kill before it): the loaded init task waits on it. */
     private final CountDownLatch released;
+    private final Terminal terminal;
 
     private Sandbox(GoferProcess gofer, MemoryFile memoryFile, Platform platform, Kernel kernel,
-                    ThreadGroup init, Thread initThread, CountDownLatch released) {
+                    ThreadGroup init, Thread initThread, CountDownLatch released, Terminal terminal) {
+        this.terminal = terminal;
         this.gofer = gofer;
         this.memoryFile = memoryFile;
         this.platform = platform;
@@ -97,6 +100,7 @@ public final class Sandbox implements AutoCloseable {
         GoferProcess gofer = GoferLauncher.spawn(goferCommand, spec.rootPath(), true, binds(spec));
         MemoryFile mf = null;
         Platform platform = null;
+        Terminal terminal = null;
         try {
             SandboxSpec.Limits limits = spec.limits() == null ? SandboxSpec.Limits.NONE : spec.limits();
             mf = new MemoryFile(MemoryFile.DEFAULT_SIZE,
@@ -108,6 +112,10 @@ public final class Sandbox implements AutoCloseable {
             // readonly); without one the root refuses them (EROFS).
             VirtualFilesystem vfs = VirtualFilesystem.forSandbox(client, spec.overlay(), false);
             mount(vfs, spec, client);
+            if (spec.terminal()) {
+                terminal = openTerminal();
+                vfs.devfs().addTerminal(terminal, spec.uid(), spec.gid());
+            }
             Kernel kernel = new Kernel(mf, platform, vfs, spec.hostname());
             if (spec.strace()) {
                 kernel.strace(SyscallPrinter.toDebugLogOrStderr());
@@ -120,13 +128,16 @@ public final class Sandbox implements AutoCloseable {
                 tg.rlimits().set(r.resource(), r.soft(), r.hard());
             }
             Task task = new Task(kernel, tg, tg.pid(), new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
-            InitProcess.setUp(task, spec);
+            InitProcess.setUp(task, spec, terminal);
             InitProcess.Executable exe = InitProcess.resolve(task, spec);
             vfs.procfs().processes().put(task, exe.absolutePath(), spec.argv());
             CountDownLatch released = new CountDownLatch(1);
             Thread thread = load(task, platform, mf, exe, spec.argv(), spec.env(), released);
-            return new Sandbox(gofer, mf, platform, kernel, tg, thread, released);
+            return new Sandbox(gofer, mf, platform, kernel, tg, thread, released, terminal);
         } catch (RuntimeException | Error e) {
+            if (terminal != null) {
+                terminal.close();
+            }
             if (platform != null) {
                 platform.close();
             }
@@ -136,6 +147,20 @@ public final class Sandbox implements AutoCloseable {
             gofer.close();
             throw e;
         }
+    }
+
+    /** The emulated terminal over the host pty slave at fd 0 ({@link SandboxSpec#terminal}). */
+    private static Terminal openTerminal() {
+        try {
+            return Terminal.open(0);
+        } catch (ErrnoException e) {
+            throw new SandboxException("the terminal (stdin): " + e.errno().description(), 1);
+        }
+    }
+
+    /** The sandbox's emulated terminal, or null when stdio is passed through. */
+    public Terminal terminal() {
+        return terminal;
     }
 
     private static List<SandboxSpec.Mount> mounts(SandboxSpec spec) {
@@ -482,6 +507,9 @@ public final class Sandbox implements AutoCloseable {
 
     @Override
     public void close() {
+        if (terminal != null) {
+            terminal.close();
+        }
         platform.close();
         memoryFile.close();
         gofer.close();

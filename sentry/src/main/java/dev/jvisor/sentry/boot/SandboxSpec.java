@@ -21,10 +21,28 @@ import java.util.List;
  * @param platform "ptrace" (today the only one that runs)
  * @param strace log every syscall
  * @param goferCommand the command line that starts a gofer JVM, to which the sentry appends its own arguments
+ * @param terminal stdin is a host pty slave of the sandbox's own (process.terminal): the sentry emulates the
+ *     workload's terminal on it (line discipline, controlling tty) and puts the host side in raw mode. Never for
+ *     a user's terminal ({@code do}), which would be left raw if the sentry were killed.
  */
 public record SandboxSpec(List<String> argv, List<String> env, String cwd, String rootPath, boolean rootReadonly,
                           boolean overlay, int uid, int gid, int[] additionalGids, String hostname, Limits limits,
-                          List<Mount> mounts, String platform, boolean strace, List<String> goferCommand) {
+                          List<Mount> mounts, String platform, boolean strace, List<String> goferCommand,
+                          boolean terminal) {
+
+    /** A spec without a terminal of its own: stdio is passed through. */
+    public SandboxSpec(List<String> argv, List<String> env, String cwd, String rootPath, boolean rootReadonly,
+                       boolean overlay, int uid, int gid, int[] additionalGids, String hostname, Limits limits,
+                       List<Mount> mounts, String platform, boolean strace, List<String> goferCommand) {
+        this(argv, env, cwd, rootPath, rootReadonly, overlay, uid, gid, additionalGids, hostname, limits, mounts,
+                platform, strace, goferCommand, false);
+    }
+
+    /** This spec with {@link #terminal} set to {@code t}. */
+    public SandboxSpec withTerminal(boolean t) {
+        return new SandboxSpec(argv, env, cwd, rootPath, rootReadonly, overlay, uid, gid, additionalGids, hostname,
+                limits, mounts, platform, strace, goferCommand, t);
+    }
 
     /**
      * Resource limits the sentry enforces itself (config.json's linux.resources and process.rlimits).

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Moving processes between process groups and sessions: setpgid(2) and setsid(2), under the task-tree lock, with
- * Linux's checks. There is no controlling terminal, so a new session only changes the IDs.
+ * Linux's checks. A new session has no controlling terminal ({@link ControllingTerminal}).
  */
 public final class ProcessGroups {
     private ProcessGroups() {}
@@ -74,6 +74,7 @@ public final class ProcessGroups {
             }
             caller.pgidLocked(pid);
             caller.sidLocked(pid);
+            caller.ttyLocked(null); // a new session starts without a controlling terminal
             return pid;
         }
     }

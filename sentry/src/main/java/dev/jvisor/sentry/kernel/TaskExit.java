@@ -95,6 +95,9 @@ public final class TaskExit {
             // lock is taken (a SIGKILL's beginExit), never the other way round.
             sendExitSignal(k, tg, parentToSignal);
         }
+        if (last && tg.sid() == tg.pid()) {
+            ControllingTerminal.sessionLeaderExited(tg);
+        }
         if (orphans != null) {
             sendDeathSignals(k, tg, orphans, t.creds().uid);
         }

@@ -49,6 +49,8 @@ public final class ThreadGroup {
     private boolean execed;
     /** The signal actions its tasks share; the parent's decide whether its zombie children are auto-reaped. */
     private volatile SignalActions signalActions;
+    /** The controlling terminal (Linux's signal->tty): inherited by fork, dropped by setsid; guarded by ns. */
+    private ControllingTerminal tty;
 
     /** A process outside any tree (tests): its own namespace, with getppid() = {@code ppid}. */
     public ThreadGroup(int pid, int ppid) {
@@ -80,6 +82,7 @@ public final class ThreadGroup {
             g = new ThreadGroup(creator.ns, pid, 0, cloneParent ? creator.parent : creator);
             g.pgid = creator.pgid;
             g.sid = creator.sid;
+            g.tty = creator.tty;
             g.exitSignal = cloneParent ? creator.exitSignal : exitSignal;
             g.parentTask = cloneParent ? creator.parentTask : Task.current();
         }
@@ -317,6 +320,14 @@ public final class ThreadGroup {
         synchronized (ns) {
             execed = true;
         }
+    }
+
+    ControllingTerminal ttyLocked() {
+        return tty;
+    }
+
+    void ttyLocked(ControllingTerminal t) {
+        this.tty = t;
     }
 
     void parent(ThreadGroup p) {

@@ -5,7 +5,10 @@ import dev.jvisor.sentry.kernel.ProcessGroups;
 import dev.jvisor.sentry.kernel.Task;
 import dev.jvisor.sentry.kernel.ThreadGroup;
 
-/** Process groups and sessions (no controlling terminals: setsid only changes the IDs). */
+/**
+ * Process groups and sessions. A new session has no controlling terminal; the terminal side (TIOCSCTTY,
+ * TIOCSPGRP...) is {@code fs.tty}'s, over {@code kernel.ControllingTerminal}.
+ */
 final class SessionSyscalls {
     private SessionSyscalls() {}
 

@@ -71,7 +71,7 @@ public final class SyscallTable {
         supported(Sysno.DUP, FileSyscalls::dup);
         supported(Sysno.DUP2, FileSyscalls::dup2);
         supported(Sysno.DUP3, FileSyscalls::dup3);
-        partial(Sysno.IOCTL, FileSyscalls::ioctl, "FIONREAD on pipes; terminal ioctls pass through to a host tty; ENOTTY otherwise");
+        partial(Sysno.IOCTL, FileSyscalls::ioctl, "FIONREAD on pipes; the container's terminal (process.terminal) is emulated (termios, window size, controlling tty, job control); with `do` terminal ioctls pass through to the caller's tty; ENOTTY otherwise");
         supported(Sysno.UMASK, FileSyscalls::umask);
 
         // ---- names and attributes (PathSyscalls; writable binds reach the host through the gofer) ----
@@ -165,7 +165,7 @@ public final class SyscallTable {
         supported(Sysno.GETPGID, SessionSyscalls::getpgid);
         supported(Sysno.GETSID, SessionSyscalls::getsid);
         supported(Sysno.SETPGID, SessionSyscalls::setpgid);
-        partial(Sysno.SETSID, SessionSyscalls::setsid, "no controlling terminals: only the session and group IDs change");
+        supported(Sysno.SETSID, SessionSyscalls::setsid);
 
         // ---- signal delivery (issue 4; SignalSyscalls) ----
         partial(Sysno.KILL, SignalSyscalls::kill, "process groups are single processes until setpgid exists");

@@ -48,6 +48,7 @@ public final class VirtualFilesystem {
     private final CopyOnWriteArrayList<Mount> mounts = new CopyOnWriteArrayList<>();
     private volatile ProcFilesystem procfs;
     private final Namei namei = new Namei(this);
+    private volatile DevFilesystem devfs;
     // Files with no place in the tree (host fds, later pipes and sockets) get dentries here when reopened.
     private final Mount anonMount = new Mount(AnonFilesystem.INSTANCE, null, null, false, "anon");
 
@@ -73,7 +74,8 @@ public final class VirtualFilesystem {
         }
         ProcFilesystem proc = new ProcFilesystem(vfs);
         vfs.procfs = proc;
-        vfs.mountAt("/dev", new DevFilesystem(), false, "none", overlay);
+        vfs.devfs = new DevFilesystem();
+        vfs.mountAt("/dev", vfs.devfs, false, "none", overlay);
         vfs.mountAt("/proc", proc, false, "proc", overlay);
         vfs.mountAt("/sys", new SysFilesystem(), true, "sysfs", overlay);
         return vfs;
@@ -82,6 +84,11 @@ public final class VirtualFilesystem {
     /** unlink, rmdir, rename, link, symlink, truncate, chmod, chown, utimes, statfs. */
     public Namei namei() {
         return namei;
+    }
+
+    /** The dev filesystem mounted by {@link #forSandbox}, or null. */
+    public DevFilesystem devfs() {
+        return devfs;
     }
 
     /** The procfs mounted by {@link #forSandbox}, or null. */

@@ -1,12 +1,15 @@
 package dev.jvisor.sentry.fs.dev;
 
 import dev.jvisor.sentry.fs.tmpfs.TmpfsDirectory;
+import dev.jvisor.sentry.fs.tty.Terminal;
+import dev.jvisor.sentry.fs.tty.TtyInode;
 import dev.jvisor.sentry.fs.tmpfs.TmpfsFilesystem;
 
 /**
  * The sandbox's /dev: a tmpfs (mode 755, as container runtimes mount it) holding the memory character devices
- * null, zero, full, random and urandom with Linux's device numbers, the /proc/self/fd links, and an empty
- * world-writable shm directory.
+ * null, zero, full, random and urandom with Linux's device numbers, the /proc/self/fd links, an empty
+ * world-writable shm directory, /dev/tty (the caller's controlling terminal) and, when the sandbox has a
+ * terminal, /dev/pts/0 and /dev/console (a link to it).
  */
 public final class DevFilesystem extends TmpfsFilesystem {
     public DevFilesystem() {
@@ -20,5 +23,14 @@ public final class DevFilesystem extends TmpfsFilesystem {
         root.symlink("stdout", "/proc/self/fd/1", 0, 0);
         root.symlink("stderr", "/proc/self/fd/2", 0, 0);
         root.mkdir("shm", 01777, 0, 0);
+        root.add("tty", TtyInode.current(this));
+    }
+
+    /** Adds the sandbox's terminal as /dev/pts/0, owned by {@code uid}:{@code gid}, and /dev/console. */
+    public void addTerminal(Terminal terminal, int uid, int gid) {
+        TmpfsDirectory root = rootDirectory();
+        TmpfsDirectory pts = (TmpfsDirectory) root.mkdir("pts", 0755, 0, 0);
+        pts.add("0", TtyInode.pts(this, terminal, uid, gid));
+        root.symlink("console", "pts/0", 0, 0);
     }
 }

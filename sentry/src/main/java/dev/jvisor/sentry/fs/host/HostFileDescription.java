@@ -292,8 +292,9 @@ public final class HostFileDescription extends FileDescription {
 
     /**
      * Terminal ioctls, copied through a sentry buffer to and from workload memory. TIOCGPGRP and friends are
-     * ENOTTY, which is what Linux answers a process for which this tty is not the controlling terminal: the
-     * sandbox has no sessions yet, and the host's process groups mean nothing inside.
+     * ENOTTY, which is what Linux answers a process for which this tty is not the controlling terminal: a
+     * caller's terminal passed through ({@code do}) is no sandbox process's controlling terminal, and the host's
+     * process groups mean nothing inside. (A container's terminal is emulated instead: {@code fs.tty}.)
      */
     @Override
     public long ioctl(Task t, int request, long arg) {
