@@ -241,7 +241,9 @@ public final class Task {
         CURRENT.set(this);
         kernel.register(this);
         hostTid = dev.jvisor.abi.Host.gettid();
-        threadGroup.cpu().attachIfNone(mm.addressSpace());
+        if (mm != null) { // null for a task discarded before it got an address space (a failed exec)
+            threadGroup.cpu().attachIfNone(mm.addressSpace());
+        }
         try {
             boolean afterSyscall = false;
             Freezer freezer = kernel.freezer();
