@@ -3,6 +3,7 @@ package dev.jvisor.platform.systrap;
 import dev.jvisor.abi.Log;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * When a task thread and its stub thread hand off by spinning instead of sleeping, platform-wide.
@@ -20,7 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class SpinPolicy {
     enum Mode { ADAPTIVE, NEVER, ALWAYS }
 
-    /** A context splits when its average wait for the stub falls below this, and merges above LEAVE_NS. */
+    /** A context splits when its averages (wait and serve) fall below this, and merges when one is above LEAVE_NS. */
     static final long ENTER_NS = 20_000, LEAVE_NS = 60_000;
     /** A gap this long between two switches (the task thread blocked in the sentry) ends a split. */
     static final long IDLE_NS = 1_000_000;
@@ -31,10 +32,15 @@ final class SpinPolicy {
     /** Switches a context stays in a mode before it may change again (a change moves a thread to a CPU). */
     static final int DWELL = 64;
 
+    /** Activity stamps: each context's last switch (nanoTime), one cache line each, indexed by context id. */
+    private static final int STAMPS = 64, STRIDE = 8;
+
     final Mode mode;
     final int cpus;
     private final int maxSplit;
     private final AtomicInteger split = new AtomicInteger();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicLongArray stamps = new AtomicLongArray(STAMPS * STRIDE);
 
     SpinPolicy(Mode mode, int cpus) {
         this.mode = cpus < 2 ? Mode.NEVER : mode;
@@ -55,14 +61,52 @@ final class SpinPolicy {
         return new SpinPolicy(m, cpus);
     }
 
-    /** Whether a context whose average wait is {@code waitEwma} ns should try to split. */
-    boolean wantsSplit(long waitEwma) {
-        return mode == Mode.ALWAYS || mode == Mode.ADAPTIVE && waitEwma < ENTER_NS;
+    /**
+     * Whether a context should try to split, given its average wait for the stub and its average time between
+     * switches (the stub's wait for the sentry): both sides must answer soon, or one of them would sleep on a
+     * futex that the other CPU wakes, the dearest handoff of all (two processes ping-ponging through a pipe).
+     */
+    boolean wantsSplit(long waitEwma, long serveEwma) {
+        return mode == Mode.ALWAYS || mode == Mode.ADAPTIVE && waitEwma < ENTER_NS && serveEwma < ENTER_NS;
     }
 
-    /** Whether a split context with this average wait, and this gap since its last switch, should merge. */
-    boolean wantsMerge(long waitEwma, long gap) {
-        return mode == Mode.ADAPTIVE && (waitEwma > LEAVE_NS || gap > IDLE_NS);
+    /** Whether a split context with these averages, and this gap since its last switch, should merge. */
+    boolean wantsMerge(long waitEwma, long serveEwma, long gap) {
+        return mode == Mode.ADAPTIVE && (waitEwma > LEAVE_NS || serveEwma > LEAVE_NS || gap > IDLE_NS);
+    }
+
+    /** An id for a new context's activity stamp (ids beyond STAMPS share stamps: the estimate only gets low). */
+    int newId() {
+        return Math.floorMod(ids.getAndIncrement(), STAMPS) * STRIDE;
+    }
+
+    /** Context {@code id} switches now. */
+    void stamp(int id, long now) {
+        stamps.setOpaque(id, now);
+    }
+
+    /** Context {@code id} is gone (released): it no longer counts as active. */
+    void unstamp(int id) {
+        stamps.setOpaque(id, 0);
+    }
+
+    /**
+     * Whether the CPUs are free enough for context {@code id} to spin: the other contexts that switched within
+     * IDLE_NS (the task threads busy with workload syscalls; blocked ones soon fall out) leave a CPU pair to it.
+     * This is the estimate of idle CPUs; JVM threads (JIT, GC) show up only as longer waits.
+     */
+    boolean roomFor(int id, long now) {
+        if (mode == Mode.ALWAYS) {
+            return true;
+        }
+        int others = 0;
+        for (int i = 0; i < STAMPS * STRIDE; i += STRIDE) {
+            long t = stamps.getOpaque(i);
+            if (i != id && t != 0 && now - t < IDLE_NS) {
+                others++;
+            }
+        }
+        return 2 * (others + 1) <= cpus;
     }
 
     /** Takes a split permit if one is free (a CPU pair nobody else spins on). */

@@ -49,12 +49,13 @@ final class SystrapContext implements Context {
 
     /** The handoff policy, and this context's part of it: its split slot (holding a permit), if any. */
     private final SpinPolicy spin;
+    private final int spinId;
     private Slot splitSlot;
     /** Averages (1/8 weight for the newest) of the wait for the stub and of the sentry's time between switches. */
     private long waitEwma = SpinPolicy.ENTER_NS, serveEwma = SpinPolicy.ENTER_NS;
     private long lastReturn;
-    /** Switches since the last change of mode. */
-    private int dwell;
+    /** Switches since the last change of mode; switches while split (every 16th checks for room). */
+    private int dwell, checks;
 
     private volatile SystrapAddressSpace running;
     private volatile int runningTid;
@@ -65,6 +66,7 @@ final class SystrapContext implements Context {
         this.platform = platform;
         this.fpPending = new FpState(java.lang.foreign.Arena.ofAuto());
         this.spin = platform.spinPolicy();
+        this.spinId = spin.newId();
     }
 
     @Override
@@ -113,7 +115,8 @@ final class SystrapContext implements Context {
         s.setInt(Slot.CMD, Slot.CMD_RESUME);
         long now = System.nanoTime();
         long gap = lastReturn == 0 ? 0 : now - lastReturn;
-        adapt(s, gap);
+        spin.stamp(spinId, now);
+        adapt(s, gap, now);
         boolean split = splitSlot == s;
         s.setInt(Slot.SPIN, split ? (int) (spinNanos(serveEwma) / SpinPolicy.POLL_NS) : 0);
         s.release();
@@ -139,21 +142,24 @@ final class SystrapContext implements Context {
      * thread's CPU, where both sides only sleep. A mode lasts at least DWELL switches unless the context moved to
      * another stub thread or sat blocked in the sentry for a while.
      */
-    private void adapt(Slot s, long gap) {
+    private void adapt(Slot s, long gap, long now) {
         if (dwell < SpinPolicy.DWELL) {
             dwell++;
         }
         boolean settled = dwell >= SpinPolicy.DWELL || spin.mode == SpinPolicy.Mode.ALWAYS;
         Slot cur = splitSlot;
         if (cur != null) {
-            if (cur != s || cur.dead || spin.wantsMerge(settled ? waitEwma : 0, gap)) {
+            if (cur != s || cur.dead || spin.wantsMerge(settled ? waitEwma : 0, settled ? serveEwma : 0, gap)
+                    || settled && (++checks & 15) == 0 && !spin.roomFor(spinId, now)) {
                 merge(true);
             }
-        } else if (settled && !s.dead && spin.wantsSplit(waitEwma) && spin.tryAcquire()) {
-            platform.pinElsewhere(s.tid);
-            s.split = true;
-            splitSlot = s;
-            dwell = 0;
+        } else if (settled && !s.dead && spin.wantsSplit(waitEwma, serveEwma)) {
+            dwell = 0; // whether it splits now or has no room, it looks again DWELL switches later
+            if (spin.roomFor(spinId, now) && spin.tryAcquire()) {
+                platform.pinElsewhere(s.tid);
+                s.split = true;
+                splitSlot = s;
+            }
         }
     }
 
@@ -361,6 +367,7 @@ final class SystrapContext implements Context {
         if (splitSlot != null) {
             merge(false); // its stub threads are about to exit
         }
+        spin.unstamp(spinId);
         platform.detachEverywhere(owner);
         lastAs = null;
         last = null;
