@@ -23,10 +23,12 @@ final class SpinPolicy {
 
     /** A context splits when its averages (wait and serve) fall below this, and merges when one is above LEAVE_NS. */
     static final long ENTER_NS = 20_000, LEAVE_NS = 60_000;
+    /** The largest sample the averages take (six in a row take an average past LEAVE_NS). */
+    static final long CLAMP_NS = 2 * LEAVE_NS;
     /** A gap this long between two switches (the task thread blocked in the sentry) ends a split. */
     static final long IDLE_NS = 1_000_000;
-    /** The longest either side spins before it sleeps, and the shortest. */
-    static final long MAX_SPIN_NS = 50_000, MIN_SPIN_NS = 5_000;
+    /** The longest either side spins before it sleeps, and the shortest (a wake across CPUs costs 35-55 us). */
+    static final long MAX_SPIN_NS = 50_000, MIN_SPIN_NS = 20_000;
     /** What one poll of the handler's spin loop (load + pause) costs, about, on this machine class. */
     static final long POLL_NS = 25;
     /** Switches a context stays in a mode before it may change again (a change moves a thread to a CPU). */

@@ -122,8 +122,9 @@ final class SystrapContext implements Context {
         s.release();
         long seq = s.await(split ? spinNanos(waitEwma) : 0, as.aliveCheck, giveUp);
         long end = System.nanoTime();
-        waitEwma += (end - now - waitEwma) >> 3;
-        serveEwma += (Math.min(gap, SpinPolicy.IDLE_NS) - serveEwma) >> 3;
+        // Samples are clamped: one preemption or one blocking call must not end a split, a run of them does.
+        waitEwma += (Math.min(end - now, SpinPolicy.CLAMP_NS) - waitEwma) >> 3;
+        serveEwma += (Math.min(gap, SpinPolicy.CLAMP_NS) - serveEwma) >> 3;
         lastReturn = end;
         running = null;
         if (seq == Slot.GONE) {
@@ -156,6 +157,9 @@ final class SystrapContext implements Context {
         } else if (settled && !s.dead && spin.wantsSplit(waitEwma, serveEwma)) {
             dwell = 0; // whether it splits now or has no room, it looks again DWELL switches later
             if (spin.roomFor(spinId, now) && spin.tryAcquire()) {
+                if (dev.jvisor.abi.Log.debugEnabled()) {
+                    dev.jvisor.abi.Log.debug("systrap: split " + s.tid + " wait " + waitEwma + " serve " + serveEwma);
+                }
                 platform.pinElsewhere(s.tid);
                 s.split = true;
                 splitSlot = s;
@@ -166,6 +170,9 @@ final class SystrapContext implements Context {
     /** Ends the split (and gives its permit back); {@code repin}: the stub thread back to this thread's CPU. */
     private void merge(boolean repin) {
         Slot cur = splitSlot;
+        if (dev.jvisor.abi.Log.debugEnabled()) {
+            dev.jvisor.abi.Log.debug("systrap: merge " + cur.tid + " wait " + waitEwma + " serve " + serveEwma);
+        }
         splitSlot = null;
         cur.split = false;
         dwell = 0;
