@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # The multi-process kernel's costs, natively, in the sandbox (bin/jrunsc do, on ptrace and on systrap) and under
+# systrap with its handoff forced to futexes (-Djvisor.systrap.spin=never), and
 # PRoot (a ptrace-based anchor, if installed), in one run: pipe ping-pong latency, pipe throughput with 1 MiB writes,
 # a futex ping-pong between two threads, fork+exit+wait, and busybox sh running a 20,000-iteration loop.
 # Each figure is the median of 5 repetitions. Usage: benchmarks/run-kernel.sh
@@ -14,7 +15,7 @@ gcc -static -O1 -o "$tmp/forkcopy" "$repo/benchmarks/fork/forkcopy.c"
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 "$repo/bin/jrunsc" --version >/dev/null
 
-runners=("native" "ptrace" "systrap")
+runners=("native" "ptrace" "systrap" "systrap-futex")
 command -v proot >/dev/null && runners+=("proot")
 run() { # runner, command...
     local who=$1
@@ -22,6 +23,7 @@ run() { # runner, command...
     case $who in
         native) "$@" ;;
         ptrace | systrap) "$repo/bin/jrunsc" --platform="$who" do "$@" ;;
+        systrap-futex) JAVA_TOOL_OPTIONS=-Djvisor.systrap.spin=never "$repo/bin/jrunsc" --platform=systrap do "$@" 2> >(grep -v '^Picked up JAVA_TOOL_OPTIONS' >&2) ;;
         proot) proot "$@" ;;
     esac
 }

@@ -60,8 +60,11 @@ public class PtraceGetpidBenchmark {
     /** Thread-scoped: JMH sets it up on the thread that runs the benchmark, which must be the stub's tracer. */
     @State(Scope.Thread)
     public static class Stub {
-        /** ptrace (PTRACE_SYSEMU round trips) or systrap (SIGSYS handler, registers over shared memory). */
-        @Param({"ptrace", "systrap"})
+        /**
+         * ptrace (PTRACE_SYSEMU round trips) or systrap (SIGSYS handler, registers over shared memory) with its
+         * handoff forced to futexes on one CPU ({@code -futex}), to spinning on two ({@code -spin}), or adaptive.
+         */
+        @Param({"ptrace", "systrap-futex", "systrap-spin", "systrap-adaptive"})
         public String platform;
 
         int memfd;
@@ -83,7 +86,14 @@ public class PtraceGetpidBenchmark {
             MemorySegment.copy(code, 0, MemorySegment.ofAddress(addr).reinterpret(4096), JAVA_BYTE, 0, code.length);
             Host.munmap(addr, 4096);
 
-            p = platform.equals("systrap") ? SystrapPlatform.create(memfd) : PtracePlatform.create(memfd);
+            if (platform.startsWith("systrap")) {
+                String mode = platform.substring(platform.indexOf('-') + 1);
+                System.setProperty("jvisor.systrap.spin", mode.equals("futex") ? "never"
+                        : mode.equals("spin") ? "always" : "adaptive");
+                p = SystrapPlatform.create(memfd);
+            } else {
+                p = PtracePlatform.create(memfd);
+            }
             as = p.newAddressSpace();
             ctx = p.newContext();
             Host.check(as.map(0x400000, 4096, Mman.PROT_READ | Mman.PROT_EXEC, 0), "map");

@@ -41,6 +41,16 @@ public final class CpuPinning {
         return cpu[0];
     }
 
+    /** Pins stub thread {@code tid} to a CPU other than the calling thread's (if there is one). */
+    public void pinElsewhere(int tid) {
+        int cpu = cpuOfCurrentThread();
+        int i = 0;
+        while (i < cpus.length && cpus[i] != cpu) {
+            i++;
+        }
+        setAffinity(tid, cpus[(i + 1) % cpus.length]);
+    }
+
     /** How many CPUs are online. */
     public int count() {
         return cpus.length;

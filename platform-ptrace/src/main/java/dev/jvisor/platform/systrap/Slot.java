@@ -19,7 +19,7 @@ import java.util.function.BooleanSupplier;
  * 0x04 u32 sentrySleeping the sentry is (about to be) asleep on stubSeq
  * 0x40 u32 sentrySeq      the sentry's answer: set to stubSeq when it lets the handler go on
  * 0x44 u32 stubSleeping   the handler is (about to be) asleep on sentrySeq
- * 0x48 u32 spin           how many polls the handler spins before it sleeps
+ * 0x48 u32 spin           how many polls the handler spins before it sleeps (the sentry's SpinPolicy sets it)
  * 0x80 u32 signo, 0x88 siginfo*, 0x90 ucontext* (stub addresses), 0x98 fs base, 0xa0 gs base
  * 0xc0 u32 cmd            0: return to user code; 1: run syscall nr(args) and publish its result
  * 0xc8 nr, 0xd0 args[6], 0x100 result
@@ -49,6 +49,8 @@ final class Slot {
     int seq;
     /** The thread's host tid, once it runs. */
     int tid;
+    /** Whether this thread is on another CPU than its task thread (split by the SpinPolicy): sentry-private. */
+    boolean split;
     /** Set when the stub is killed or the thread is gone: no wait on this slot may last. */
     volatile boolean dead;
 
@@ -105,22 +107,28 @@ final class Slot {
     static final long GAVE_UP = -1;
 
     /**
-     * Waits until the handler publishes its next event: spins {@code spins} polls, then sleeps on the futex,
+     * Waits until the handler publishes its next event: spins about {@code spinNanos} ns, then sleeps on the futex,
      * checking every 20 ms that the stub lives ({@code alive}). Returns the new seq (also kept in {@link #seq},
      * as an unsigned value), or {@link #GONE} if the thread or its process is gone, or {@link #GAVE_UP} when
      * {@code giveUp} has held for two checks in a row: a workload that forged its slot can leave the handler
      * waiting for an answer the sentry already gave, and an interrupt (a kill, say) must still bring the task
      * thread back.
      */
-    long await(int spins, BooleanSupplier alive, BooleanSupplier giveUp) {
+    long await(long spinNanos, BooleanSupplier alive, BooleanSupplier giveUp) {
         int old = seq;
-        for (int i = 0; i < spins; i++) {
-            int v = (int) INT.getAcquire(seg, (long) STUB_SEQ);
-            if (v != old) {
-                seq = v;
-                return v & 0xffff_ffffL;
+        if (spinNanos > 0) {
+            long start = System.nanoTime();
+            for (int i = 1;; i++) {
+                int v = (int) INT.getAcquire(seg, (long) STUB_SEQ);
+                if (v != old) {
+                    seq = v;
+                    return v & 0xffff_ffffL;
+                }
+                Thread.onSpinWait();
+                if ((i & 31) == 0 && (System.nanoTime() - start > spinNanos || dead)) {
+                    break;
+                }
             }
-            Thread.onSpinWait();
         }
         int quietChecks = 0;
         for (;;) {

@@ -192,7 +192,8 @@ final class SystrapAddressSpace implements AddressSpace {
         s.setLong(Slot.ARGS + 40, a5);
         s.setInt(Slot.CMD, Slot.CMD_SYSCALL);
         s.release();
-        long seq = s.await(platform.spins(), aliveCheck, releasedCheck);
+        // A split stub thread runs on another CPU: a futex wake there costs more than the command itself.
+        long seq = s.await(s.split ? SpinPolicy.MIN_SPIN_NS : 0, aliveCheck, releasedCheck);
         s.setInt(Slot.CMD, Slot.CMD_RESUME);
         if (seq == Slot.GONE || seq == Slot.GAVE_UP) {
             return -Errno.ESRCH.number();

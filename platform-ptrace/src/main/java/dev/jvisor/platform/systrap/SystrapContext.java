@@ -47,6 +47,16 @@ final class SystrapContext implements Context {
     private SystrapAddressSpace lastAs;
     private Slot last;
 
+    /** The handoff policy, and this context's part of it: its split slot (holding a permit), if any. */
+    private final SpinPolicy spin;
+    private final int spinId;
+    private Slot splitSlot;
+    /** Averages (1/8 weight for the newest) of the wait for the stub and of the sentry's time between switches. */
+    private long waitEwma = SpinPolicy.ENTER_NS, serveEwma = SpinPolicy.ENTER_NS;
+    private long lastReturn;
+    /** Switches since the last change of mode; switches while split (every 16th checks for room). */
+    private int dwell, checks;
+
     private volatile SystrapAddressSpace running;
     private volatile int runningTid;
     private volatile boolean interruptRequested;
@@ -55,6 +65,8 @@ final class SystrapContext implements Context {
     SystrapContext(SystrapPlatform platform) {
         this.platform = platform;
         this.fpPending = new FpState(java.lang.foreign.Arena.ofAuto());
+        this.spin = platform.spinPolicy();
+        this.spinId = spin.newId();
     }
 
     @Override
@@ -101,8 +113,19 @@ final class SystrapContext implements Context {
         s.setLong(Slot.FS_BASE, regs.fsBase());
         s.setLong(Slot.GS_BASE, regs.gsBase());
         s.setInt(Slot.CMD, Slot.CMD_RESUME);
+        long now = System.nanoTime();
+        long gap = lastReturn == 0 ? 0 : now - lastReturn;
+        spin.stamp(spinId, now);
+        adapt(s, gap, now);
+        boolean split = splitSlot == s;
+        s.setInt(Slot.SPIN, split ? (int) (spinNanos(serveEwma) / SpinPolicy.POLL_NS) : 0);
         s.release();
-        long seq = s.await(platform.spins(), as.aliveCheck, giveUp);
+        long seq = s.await(split ? spinNanos(waitEwma) : 0, as.aliveCheck, giveUp);
+        long end = System.nanoTime();
+        // Samples are clamped: one preemption or one blocking call must not end a split, a run of them does.
+        waitEwma += (Math.min(end - now, SpinPolicy.CLAMP_NS) - waitEwma) >> 3;
+        serveEwma += (Math.min(gap, SpinPolicy.CLAMP_NS) - serveEwma) >> 3;
+        lastReturn = end;
         running = null;
         if (seq == Slot.GONE) {
             return Event.DIED;
@@ -112,6 +135,59 @@ final class SystrapContext implements Context {
             return Event.INTERRUPT;
         }
         return readEvent(as, s, regs);
+    }
+
+    /**
+     * Splits or merges this context before a switch into {@code s} (see {@link SpinPolicy}): a split moves the
+     * stub thread to another CPU, where both sides spin before they sleep; a merge brings it back to the task
+     * thread's CPU, where both sides only sleep. A mode lasts at least DWELL switches unless the context moved to
+     * another stub thread or sat blocked in the sentry for a while.
+     */
+    private void adapt(Slot s, long gap, long now) {
+        if (dwell < SpinPolicy.DWELL) {
+            dwell++;
+        }
+        boolean settled = dwell >= SpinPolicy.DWELL || spin.mode == SpinPolicy.Mode.ALWAYS;
+        Slot cur = splitSlot;
+        if (cur != null) {
+            if (cur != s || cur.dead || spin.wantsMerge(settled ? waitEwma : 0, settled ? serveEwma : 0, gap)
+                    || settled && (++checks & 15) == 0 && !spin.roomFor(spinId, now)) {
+                merge(true);
+            }
+        } else if (settled && !s.dead && spin.wantsSplit(waitEwma, serveEwma)) {
+            dwell = 0; // whether it splits now or has no room, it looks again DWELL switches later
+            if (spin.roomFor(spinId, now) && spin.tryAcquire()) {
+                if (dev.jvisor.abi.Log.debugEnabled()) {
+                    dev.jvisor.abi.Log.debug("systrap: split " + s.tid + " wait " + waitEwma + " serve " + serveEwma);
+                }
+                platform.pinElsewhere(s.tid);
+                s.split = true;
+                splitSlot = s;
+            }
+        }
+    }
+
+    /** Ends the split (and gives its permit back); {@code repin}: the stub thread back to this thread's CPU. */
+    private void merge(boolean repin) {
+        Slot cur = splitSlot;
+        if (dev.jvisor.abi.Log.debugEnabled()) {
+            dev.jvisor.abi.Log.debug("systrap: merge " + cur.tid + " wait " + waitEwma + " serve " + serveEwma);
+        }
+        splitSlot = null;
+        cur.split = false;
+        dwell = 0;
+        if (repin && !cur.dead) {
+            platform.pin(cur.tid);
+        }
+        spin.release();
+    }
+
+    /** How long to spin for what took {@code ewma} on average: none if even the longest spin would not do. */
+    private long spinNanos(long ewma) {
+        if (spin.mode == SpinPolicy.Mode.ALWAYS) {
+            return SpinPolicy.MAX_SPIN_NS;
+        }
+        return ewma > SpinPolicy.MAX_SPIN_NS ? 0 : SpinPolicy.spinNanos(ewma);
     }
 
     /** Reads the frame the handler just published into {@code regs} and says what happened. */
@@ -295,6 +371,10 @@ final class SystrapContext implements Context {
     @Override
     public void release() {
         checkOwner();
+        if (splitSlot != null) {
+            merge(false); // its stub threads are about to exit
+        }
+        spin.unstamp(spinId);
         platform.detachEverywhere(owner);
         lastAs = null;
         last = null;

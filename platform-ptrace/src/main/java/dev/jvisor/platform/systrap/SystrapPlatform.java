@@ -35,6 +35,7 @@ public final class SystrapPlatform implements Platform {
     private final TemplateStub template;
     private final ControlFile control;
     private final CpuPinning cpus = new CpuPinning();
+    private final SpinPolicy spin = SpinPolicy.fromProperty(cpus.count());
     private final Set<SystrapAddressSpace> live = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
@@ -167,12 +168,23 @@ public final class SystrapPlatform implements Platform {
         cpus.pin(tid);
     }
 
-    /**
-     * How many polls either side spins before it sleeps on the futex. A task thread and its stub thread share
-     * one CPU (the wake of a sleeper on the other CPU costs 35-55 us here), where spinning only delays the
-     * other side: so none.
-     */
-    int spins() {
-        return 0;
+    /** Moves stub thread {@code tid} to another CPU than the calling task thread's (a split context). */
+    void pinElsewhere(int tid) {
+        cpus.pinElsewhere(tid);
+    }
+
+    /** When task threads and their stub threads spin rather than sleep (see {@link SpinPolicy}). */
+    SpinPolicy spinPolicy() {
+        return spin;
+    }
+
+    /** How many CPUs the platform spreads threads over (the online ones). */
+    public int cpus() {
+        return cpus.count();
+    }
+
+    /** How many contexts spin on their own CPU pair now (for tests and diagnostics). */
+    public int splitContexts() {
+        return spin.splitCount();
     }
 }
