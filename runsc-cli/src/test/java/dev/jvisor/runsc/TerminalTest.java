@@ -57,6 +57,7 @@ class TerminalTest {
                     throw new RuntimeException(e);
                 }
             });
+            awaitConnection(a, listener, created);
             master = receiveFd(a, listener);
             Host.close(listener);
             Jrunsc.Result c = created.get(120, TimeUnit.SECONDS);
@@ -210,6 +211,7 @@ class TerminalTest {
                     throw new RuntimeException(e);
                 }
             });
+            awaitConnection(a, listener, exec);
             master = receiveFd(a, listener);
             Host.close(listener);
             screen.setLength(0);
@@ -266,6 +268,29 @@ class TerminalTest {
         assertEquals(0, Host.bind(fd, addr, 2 + p.length + 1), "bind");
         assertEquals(0, Host.listen(fd, 1), "listen");
         return fd;
+    }
+
+    /** Waits for a connection on {@code listener}; fails with the command's output if it ends first. */
+    private static void awaitConnection(Arena a, int listener, CompletableFuture<Jrunsc.Result> command)
+            throws Exception {
+        MemorySegment pfd = a.allocate(8);
+        MemorySegment ts = a.allocate(16);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            pfd.set(JAVA_INT, 0, listener);
+            pfd.set(JAVA_SHORT, 4, (short) 1);
+            ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0);
+            ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 100_000_000L);
+            if (Host.ppoll(pfd, 1, ts) > 0) {
+                return;
+            }
+            if (command.isDone()) {
+                Jrunsc.Result r = command.get();
+                throw new AssertionError("no console connection; the command ended with " + r.status() + ": "
+                        + r.err());
+            }
+        }
+        throw new AssertionError("no console connection in 120 s");
     }
 
     /** Accepts create's connection and takes the fd it sends (runc's console-socket protocol). */
