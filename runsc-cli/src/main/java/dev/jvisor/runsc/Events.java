@@ -18,7 +18,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code jrunsc events [--stats] [--interval D] ID}: prints the container's resource usage as runc does, one JSON
  * event a line, {@code {"type":"stats","id":ID,"data":{"cpu":...,"memory":...,"pids":...}}} with runc's field
- * names, every interval until the container stops; with --stats once. CPU is the sandbox process's CPU time;
+ * names, every interval until the container stops; with --stats once. CPU is the workload's, from the kernel's
+ * per-process accounting (user: in the stubs; kernel: the sentry emulating its syscalls), summed over every
+ * process of the sandbox with the children they reaped and the exec'd processes that ended;
  * memory is the workload memory allocated from the memory file against its cap; pids counts tasks against the
  * task cap. No OOM events: an allocation beyond the cap fails with ENOMEM instead of killing.
  */
@@ -76,9 +78,8 @@ final class Events extends BaseCommand {
         ObjectNode data = e.putObject("data");
         ObjectNode usage = data.putObject("cpu").putObject("usage");
         usage.put("total", s.cpuNanos());
-        // Not split into user and kernel time: both are reported as 0, as runc does without the cpuacct stats.
-        usage.put("kernel", 0);
-        usage.put("user", 0);
+        usage.put("kernel", s.sysNanos());
+        usage.put("user", s.userNanos());
         ObjectNode mem = data.putObject("memory").putObject("usage");
         mem.put("limit", s.memoryLimit());
         mem.put("usage", s.memoryBytes());

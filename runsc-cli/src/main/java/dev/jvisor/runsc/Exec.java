@@ -28,7 +28,9 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code jrunsc exec [--process F | ID CMD ARGS...] [--detach --pid-file P]}: runs a new process in a running
  * container. The sentry starts it with this command's fds 0, 1 and 2 (sent over the control socket) and keeps
- * the connection; the connection then goes to the exec helper ({@link ExecHelper}), which stands for the process
+ * the connection; with a terminal ({@code process.terminal}, or {@code --tty} with {@code --console-socket}) it
+ * sends instead the slave of a new host pty, over which the sentry emulates the process's own terminal
+ * (/dev/pts/N, its session's controlling terminal), and the master goes to {@code --console-socket}; the connection then goes to the exec helper ({@link ExecHelper}), which stands for the process
  * on the host: it forwards the signals it gets and exits with the process's status. With {@code --detach} the
  * helper is a child left behind (its PID in the pid-file; containerd's shim reaps it); without, this JVM becomes
  * the helper (execve), so the caller waits for this very PID and gets the process's status.
@@ -104,7 +106,7 @@ final class Exec extends BaseCommand {
     private int exec(ExecProcess p, Console console) throws IOException {
         int[] fds;
         if (console != null) {
-            fds = new int[] {console.slave(), console.slave(), console.slave()};
+            fds = new int[] {console.slave()}; // the sentry's terminal over it is the process's fds 0-2
         } else {
             List<Integer> stdio = new ArrayList<>();
             for (int fd = 0; fd <= 2; fd++) {
@@ -114,7 +116,7 @@ final class Exec extends BaseCommand {
             }
             fds = stdio.stream().mapToInt(Integer::intValue).toArray();
         }
-        int[] targets = console != null ? new int[] {0, 1, 2} : fds;
+        int[] targets = console != null ? new int[] {0} : fds;
         Path socket = Container.controlSocket(globals().rootPath().resolve(id));
         UnixSocket conn;
         try {
@@ -221,7 +223,7 @@ final class Exec extends BaseCommand {
         }
         return new ExecProcess(List.copyOf(args), environment, dir, uid, gid,
                 groups.stream().mapToInt(Integer::intValue).toArray(),
-                base.user() != null ? base.user().umask() : null, limits);
+                base.user() != null ? base.user().umask() : null, limits, terminal ? Boolean.TRUE : null);
     }
 
     /** The container's config.json process (its env, user and cwd are exec's defaults, as with runc). */

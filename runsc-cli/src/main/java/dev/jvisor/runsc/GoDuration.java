@@ -34,4 +34,34 @@ final class GoDuration {
         }
         return Duration.ofNanos((long) nanos);
     }
+
+    /**
+     * Go's time.Duration.String of {@code nanos} rounded to milliseconds: "0s", "20ms", "1.5s", "2m3.04s",
+     * "1h0m0s" (ps's TIME, as runsc prints it).
+     */
+    static String formatMillis(long nanos) {
+        long ms = Math.max(0, (nanos + 500_000) / 1_000_000);
+        if (ms == 0) {
+            return "0s";
+        }
+        if (ms < 1000) {
+            return ms + "ms";
+        }
+        StringBuilder sb = new StringBuilder();
+        long h = ms / 3_600_000;
+        long m = ms / 60_000 % 60;
+        if (h > 0) {
+            sb.append(h).append('h');
+        }
+        if (h > 0 || m > 0) {
+            sb.append(m).append('m');
+        }
+        sb.append(ms / 1000 % 60);
+        long frac = ms % 1000;
+        if (frac != 0) {
+            String f = String.format(java.util.Locale.ROOT, "%03d", frac).replaceAll("0+$", "");
+            sb.append('.').append(f);
+        }
+        return sb.append('s').toString();
+    }
 }

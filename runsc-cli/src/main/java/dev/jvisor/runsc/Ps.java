@@ -48,22 +48,26 @@ final class Ps extends BaseCommand {
         if (format.equals("json")) {
             out().println(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(ps.stream().map(ProcessEntry::pid).toList()));
         } else {
-            out().print(table(ps, ZoneId.systemDefault()));
+            out().print(table(ps, ZoneId.systemDefault(), System.currentTimeMillis()));
         }
         out().flush();
         return OK;
     }
 
-    /** runsc's table: UID PID PPID C STIME TIME CMD, columns as wide as their widest cell. */
-    static String table(List<ProcessEntry> ps, ZoneId zone) {
+    /**
+     * runsc's table: UID PID PPID C STIME TIME CMD, columns as wide as their widest cell. TIME is the process's
+     * CPU time (user plus system); C is ps(1)'s: that time as a whole percentage of its life so far, at most 99.
+     */
+    static String table(List<ProcessEntry> ps, ZoneId zone, long nowMillis) {
         String[][] rows = new String[ps.size() + 1][];
         rows[0] = new String[] {"UID", "PID", "PPID", "C", "STIME", "TIME", "CMD"};
         for (int i = 0; i < ps.size(); i++) {
             ProcessEntry p = ps.get(i);
             String cmd = p.cmd() == null || p.cmd().isEmpty() ? p.comm() : String.join(" ", p.cmd());
-            // C and TIME: the sentry keeps no per-process CPU time yet; they show 0, never a made-up value.
+            int c = cpuPercent(p.cpuNanos(), nowMillis - p.startMillis());
             rows[i + 1] = new String[] {Integer.toString(p.uid()), Integer.toString(p.pid()),
-                    Integer.toString(p.ppid()), "0", stime(p.startMillis(), zone), "0s", cmd};
+                    Integer.toString(p.ppid()), Integer.toString(c),
+                    stime(p.startMillis(), zone), GoDuration.formatMillis(p.cpuNanos()), cmd};
         }
         int[] width = new int[rows[0].length];
         for (String[] r : rows) {
@@ -79,6 +83,14 @@ final class Ps extends BaseCommand {
             sb.append('\n');
         }
         return sb.toString();
+    }
+
+    /** ps(1)'s C: CPU time over elapsed time, in whole percent, capped at 99 as procps caps it. */
+    static int cpuPercent(long cpuNanos, long elapsedMillis) {
+        if (elapsedMillis <= 0 || cpuNanos <= 0) {
+            return 0;
+        }
+        return (int) Math.min(99, cpuNanos / 10_000 / elapsedMillis);
     }
 
     /** ps(1)'s STIME: HH:MM today, else the month and day. */

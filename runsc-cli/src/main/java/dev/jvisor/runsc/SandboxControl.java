@@ -74,7 +74,7 @@ final class SandboxControl implements ControlServer.Handler {
                     process.umask() == null ? 022 : process.umask() & 0777,
                     process.rlimits() == null ? List.of() : process.rlimits().stream()
                             .map(r -> new SandboxSpec.Rlimit(r.resource(), r.soft(), r.hard())).toList(),
-                    stdio));
+                    stdio, Boolean.TRUE.equals(process.terminal())));
         } catch (SandboxException e) {
             throw new ControlServer.RequestFailedException(e.getMessage(), e.exitStatus());
         }
@@ -101,6 +101,6 @@ final class SandboxControl implements ControlServer.Handler {
         long nowMillis = System.currentTimeMillis();
         long nowNanos = System.nanoTime();
         return sandbox.processes().stream().map(p -> new ProcessEntry(p.pid(), p.ppid(), p.uid(),
-                nowMillis - (nowNanos - p.startNanos()) / 1_000_000, p.argv(), p.comm())).toList();
+                nowMillis - (nowNanos - p.startNanos()) / 1_000_000, p.argv(), p.comm(), p.cpuNanos())).toList();
     }
 }

@@ -218,12 +218,13 @@ class ContainerdTest {
             assertEquals(0, ps.status(), ps.err());
             assertTrue(ps.out().lines().anyMatch(l -> l.startsWith("1 ")), "init, PID 1 in the sandbox: " + ps.out());
 
-            // ctr task exec -t: a new pty whose master goes to the shim through --console-socket.
+            // ctr task exec -t: a new pty whose master goes to the shim through --console-socket; the sentry
+            // emulates the process's own terminal over its slave (the container has none: /dev/pts/0).
             Path script = Path.of("/usr/bin/script");
             if (Files.isExecutable(script)) {
                 String ctr = String.join(" ", "ctr", "--address", socket.toString(), "--namespace", namespace,
                         "task", "exec", "-t", "--exec-id", "x3", "execbox", "/bin/sh", "-c",
-                        "'[ -t 0 ] && [ -t 1 ] && echo exec-tty; exit 6'");
+                        "'[ -t 0 ] && [ -t 1 ] && echo exec-tty && tty; exit 6'");
                 Path out = dir.resolve("exec-tty.out");
                 Process p = new ProcessBuilder(script.toString(), "-qec", ctr, "/dev/null")
                         .redirectInput(new File("/dev/null")).redirectOutput(out.toFile()).redirectErrorStream(true)
@@ -232,6 +233,7 @@ class ContainerdTest {
                 String output = Files.readString(out);
                 assertEquals(6, p.exitValue(), output + log());
                 assertTrue(output.contains("exec-tty"), "the exec'd process's stdio is a terminal: " + output);
+                assertTrue(output.contains("/dev/pts/0"), "its own emulated terminal: " + output);
             }
         } finally {
             ctr("task", "kill", "--signal", "KILL", "execbox");

@@ -197,4 +197,51 @@ class ExecTest {
         assertEquals("/bin/busybox sleep 1000", init[6]);
         assertEquals(1, j.cmd("ps", "--format", "yaml", "c6").status());
     }
+
+    @Test
+    void psAndEventsReportTheKernelsCpuTime() throws Exception {
+        j = new Jrunsc(dir);
+        Path bundle = Jrunsc.bundle(dir.resolve("b-c7"), "/bin/busybox", "sh", "-c", "while :; do :; done");
+        Jrunsc.Result created = j.cmdWithStdio(null, dir.resolve("c7.out"), "create", "--bundle",
+                bundle.toString(), "c7");
+        assertEquals(0, created.status(), created.err());
+        containers.add("c7");
+        assertEquals(0, j.cmd("start", "c7").status());
+        // ash's loop of builtins runs in user mode: its TIME grows and C is its share of the elapsed time.
+        long time = 0;
+        String[] init = null;
+        for (int i = 0; i < 100 && time < 200_000_000L; i++) {
+            Thread.sleep(100);
+            Jrunsc.Result r = j.cmd("ps", "c7");
+            assertEquals(0, r.status(), r.err());
+            init = r.out().lines().skip(1).findFirst().orElseThrow().split("\\s+", 7);
+            time = GoDuration.parse("TIME", init[5]).toNanos();
+        }
+        assertTrue(time >= 200_000_000L, "TIME of a spinning init: " + String.join(" ", init));
+        int c = Integer.parseInt(init[3]);
+        assertTrue(c > 0 && c <= 99, "C of a spinning init: " + String.join(" ", init));
+        JsonNode usage = cpuUsage("c7");
+        long user = usage.get("user").asLong();
+        long kernel = usage.get("kernel").asLong();
+        assertTrue(user >= 100_000_000L, "user time of the spinning init: " + usage);
+        assertEquals(user + kernel, usage.get("total").asLong(), usage.toString());
+    }
+
+    @Test
+    void eventsKeepTheCpuTimeOfAnExecdProcessThatEnded() throws Exception {
+        running("c8");
+        long before = cpuUsage("c8").get("user").asLong();
+        // A loop of builtins (tenths of a second of user time), then it exits: its time stays in the sandbox's total.
+        assertEquals(0, j.cmd("exec", "c8", "/bin/busybox", "sh", "-c",
+                "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done").status());
+        assertEquals(List.of(1), ps("c8"), "the exec'd shell is gone");
+        long after = cpuUsage("c8").get("user").asLong();
+        assertTrue(after - before >= 50_000_000L, "user time before " + before + ", after " + after);
+    }
+
+    private JsonNode cpuUsage(String id) throws Exception {
+        Jrunsc.Result r = j.cmd("events", "--stats", id);
+        assertEquals(0, r.status(), r.err());
+        return JSON.readTree(r.out()).get("data").get("cpu").get("usage");
+    }
 }

@@ -57,6 +57,7 @@ class TerminalTest {
                     throw new RuntimeException(e);
                 }
             });
+            awaitConnection(a, listener, created);
             master = receiveFd(a, listener);
             Host.close(listener);
             Jrunsc.Result c = created.get(120, TimeUnit.SECONDS);
@@ -185,6 +186,78 @@ class TerminalTest {
         }
     }
 
+    /**
+     * {@code exec -t} into a running container with a terminal, as {@code ctr task exec -t} does: the exec'd
+     * shell gets a terminal of its own, /dev/pts/1, emulated by the sentry over the new pty's slave, as its
+     * controlling terminal with its group in the foreground: ^C typed on its master interrupts its foreground
+     * job only. Closing the master hangs the terminal up: the shell gets SIGHUP and the exec ends with it.
+     */
+    @Test
+    void execWithATerminalGetsItsOwnEmulatedTerminal() throws Exception {
+        Jrunsc j = new Jrunsc(dir);
+        Path bundle = terminalBundle("/bin/sh", "-i");
+        int initMaster = -1;
+        try (Arena a = Arena.ofConfined()) {
+            long pid = createAndStart(j, bundle, "t2");
+            expect("/ # ");
+            initMaster = master;
+
+            Path sock = Files.createTempDirectory("tty").resolve("e.sock");
+            int listener = listen(a, sock);
+            CompletableFuture<Jrunsc.Result> exec = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return j.cmd("exec", "-t", "--console-socket", sock.toString(), "t2", "/bin/sh", "-i");
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            awaitConnection(a, listener, exec);
+            master = receiveFd(a, listener);
+            Host.close(listener);
+            screen.setLength(0);
+            seen = 0;
+
+            expect("/ # ");
+            type("tty\r");
+            expect("/dev/pts/1\r\n");
+            type("ls /dev/pts\r");
+            expect("0  1\r\n");
+            // The terminal is its session's: ash turns job control off when it cannot take the terminal.
+            assertTrue(!screen.toString().contains("job control"), screen.toString());
+            type("sleep 100\r");
+            expect("sleep 100\r\n");
+            Thread.sleep(500);
+            type("\003");
+            expect("^C");
+            type("echo status $?\r");
+            expect("status 130\r\n");
+
+            // The container's own terminal is another one: its shell still answers there.
+            int execMaster = master;
+            master = initMaster;
+            StringBuilder execScreen = new StringBuilder(screen);
+            screen.setLength(0);
+            seen = 0;
+            type("tty\r");
+            expect("/dev/pts/0\r\n");
+
+            // The exec's master closed (the user left): SIGHUP ends the exec'd shell, and the exec with it.
+            Host.close(execMaster);
+            Jrunsc.Result r = exec.get(60, TimeUnit.SECONDS);
+            assertEquals(128 + 1, r.status(), r.err() + execScreen);
+            type("ls /dev/pts\r");
+            expect("0\r\n/ # ");
+
+            type("exit 4\r");
+            assertEquals(4, Jrunsc.reap(pid), screen.toString());
+            assertEquals(0, j.cmd("delete", "t2").status());
+        } finally {
+            if (initMaster >= 0) {
+                Host.close(initMaster);
+            }
+        }
+    }
+
     private static int listen(Arena a, Path path) {
         int fd = Host.socket(MsgHdr.AF_UNIX, MsgHdr.SOCK_STREAM | MsgHdr.SOCK_CLOEXEC, 0);
         assertTrue(fd >= 0, "socket");
@@ -195,6 +268,29 @@ class TerminalTest {
         assertEquals(0, Host.bind(fd, addr, 2 + p.length + 1), "bind");
         assertEquals(0, Host.listen(fd, 1), "listen");
         return fd;
+    }
+
+    /** Waits for a connection on {@code listener}; fails with the command's output if it ends first. */
+    private static void awaitConnection(Arena a, int listener, CompletableFuture<Jrunsc.Result> command)
+            throws Exception {
+        MemorySegment pfd = a.allocate(8);
+        MemorySegment ts = a.allocate(16);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            pfd.set(JAVA_INT, 0, listener);
+            pfd.set(JAVA_SHORT, 4, (short) 1);
+            ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 0);
+            ts.set(java.lang.foreign.ValueLayout.JAVA_LONG, 8, 100_000_000L);
+            if (Host.ppoll(pfd, 1, ts) > 0) {
+                return;
+            }
+            if (command.isDone()) {
+                Jrunsc.Result r = command.get();
+                throw new AssertionError("no console connection; the command ended with " + r.status() + ": "
+                        + r.err());
+            }
+        }
+        throw new AssertionError("no console connection in 120 s");
     }
 
     /** Accepts create's connection and takes the fd it sends (runc's console-socket protocol). */

@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param startMillis when it started, in milliseconds since the epoch
  * @param cmd its argv (empty for a process that has none, e.g. one that is exiting)
+ * @param cpuNanos the CPU time it has used (user plus system, not its children's), from the kernel's accounting
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ProcessEntry(int pid, int ppid, int uid, long startMillis, List<String> cmd, String comm) {}
+public record ProcessEntry(int pid, int ppid, int uid, long startMillis, List<String> cmd, String comm,
+                           long cpuNanos) {}

@@ -55,7 +55,7 @@ class ControlServerTest {
             @Override
             public SandboxStats stats() {
                 calls.add("stats");
-                return new SandboxStats(5_000_000, 1 << 20, 1 << 30, 3, 64);
+                return new SandboxStats(4_000_000, 1_000_000, 1 << 20, 1 << 30, 3, 64);
             }
 
             @Override
@@ -86,7 +86,7 @@ class ControlServerTest {
         try (ControlServer s = listen(socket)) {
             assertTrue(ControlClient.call(socket, ControlRequest.pause()).ok());
             assertTrue(ControlClient.call(socket, ControlRequest.resume()).ok());
-            assertEquals(new SandboxStats(5_000_000, 1 << 20, 1 << 30, 3, 64),
+            assertEquals(new SandboxStats(4_000_000, 1_000_000, 1 << 20, 1 << 30, 3, 64),
                     ControlClient.call(socket, ControlRequest.stats()).stats(), "the stats come back whole");
             assertTrue(ControlClient.call(socket, ControlRequest.update(new ControlRequest.Limits(10L, null))).ok());
             assertEquals("memory limit 1 is below the memory in use",

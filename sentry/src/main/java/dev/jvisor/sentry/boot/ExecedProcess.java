@@ -15,10 +15,13 @@ import dev.jvisor.sentry.kernel.ThreadGroup;
 public final class ExecedProcess {
     private final Kernel kernel;
     private final ThreadGroup group;
+    /** Run once it is reaped: releases its terminal ({@code exec -t}); null without one. */
+    private final Runnable onReaped;
 
-    ExecedProcess(Kernel kernel, ThreadGroup group) {
+    ExecedProcess(Kernel kernel, ThreadGroup group, Runnable onReaped) {
         this.kernel = kernel;
         this.group = group;
+        this.onReaped = onReaped;
     }
 
     /** Its PID inside the sandbox. */
@@ -38,6 +41,9 @@ public final class ExecedProcess {
     public int awaitExit() throws InterruptedException {
         int status = group.awaitExit();
         TaskExit.reapOutsideChild(kernel, group);
+        if (onReaped != null) {
+            onReaped.run();
+        }
         return status;
     }
 }

@@ -37,18 +37,35 @@ final class InitProcess {
         if (terminal == null) {
             HostFileDescription.installStdio(fds);
         } else {
-            terminal.start(t.kernel());
-            FileDescription tty = vfs.open(t, t.fs().root(), "/dev/pts/0", Fcntl.O_RDWR | Fcntl.O_NOCTTY, 0);
-            for (int fd = 0; fd <= 2; fd++) {
-                if (fd > 0) {
-                    tty.incRef();
-                }
-                fds.installAt(fd, tty, false);
-            }
-            terminal.control().attach(t.threadGroup());
+            onTerminal(t, fds, terminal, 0);
         }
         t.fdTable(fds);
         vfs.procfs().kernelVersion(Kernel.UTS_RELEASE, Kernel.UTS_VERSION);
+    }
+
+    /**
+     * Gives {@code t} (a session leader) its root, working directory and {@code umask}, and as fds 0, 1 and 2 one
+     * description of {@code terminal}, /dev/pts/{@code index}, which becomes its session's controlling terminal
+     * with its group in the foreground ({@code exec -t}).
+     */
+    static void setUp(Task t, String cwd, int umask, Terminal terminal, int index) {
+        FdTable fds = new FdTable();
+        t.fdTable(fds);
+        enter(t, cwd, umask);
+        onTerminal(t, fds, terminal, index);
+    }
+
+    private static void onTerminal(Task t, FdTable fds, Terminal terminal, int index) {
+        terminal.start(t.kernel());
+        FileDescription tty = t.kernel().vfs().open(t, t.fs().root(), "/dev/pts/" + index,
+                Fcntl.O_RDWR | Fcntl.O_NOCTTY, 0);
+        for (int fd = 0; fd <= 2; fd++) {
+            if (fd > 0) {
+                tty.incRef();
+            }
+            fds.installAt(fd, tty, false);
+        }
+        terminal.control().attach(t.threadGroup());
     }
 
     /**

@@ -352,12 +352,21 @@ public final class Sandbox implements AutoCloseable {
             tg.rlimits().set(r.resource(), r.soft(), r.hard());
         }
         Task task = new Task(kernel, tg, pid, new Credentials(spec.uid(), spec.gid(), spec.additionalGids()));
+        ExecTerminal tty = null;
         InitProcess.Executable exe;
         try {
-            InitProcess.setUp(task, spec.cwd(), spec.umask(), spec.stdio());
+            if (spec.terminal()) {
+                tty = openExecTerminal(spec);
+                InitProcess.setUp(task, spec.cwd(), spec.umask(), tty.terminal(), tty.index());
+            } else {
+                InitProcess.setUp(task, spec.cwd(), spec.umask(), spec.stdio());
+            }
             exe = InitProcess.resolve(task, spec.argv(), spec.env());
         } catch (RuntimeException e) {
             discard(task);
+            if (tty != null) {
+                tty.release();
+            }
             throw e;
         }
         kernel.vfs().procfs().processes().put(task, exe.absolutePath(), spec.argv());
@@ -365,10 +374,44 @@ public final class Sandbox implements AutoCloseable {
             load(task, platform, memoryFile, exe, spec.argv(), spec.env(), new CountDownLatch(0));
         } catch (RuntimeException e) {
             TaskExit.reapOutsideChild(kernel, tg); // load ended the task
+            if (tty != null) {
+                tty.release();
+            }
             throw e;
         }
-        Log.debug("exec: pid " + pid + " runs " + spec.argv());
-        return new ExecedProcess(kernel, tg);
+        Log.debug("exec: pid " + pid + " runs " + spec.argv() + (tty != null ? " on /dev/pts/" + tty.index() : ""));
+        return new ExecedProcess(kernel, tg, tty == null ? null : tty::release);
+    }
+
+    /** An exec'd process's terminal: the emulated {@link Terminal} and its /dev/pts number. */
+    private record ExecTerminal(VirtualFilesystem vfs, Terminal terminal, int index) {
+        /** The process is gone: the terminal hangs up, its host slave is closed and /dev/pts/N goes. */
+        void release() {
+            terminal.release();
+            vfs.devfs().removePts(index, terminal);
+        }
+    }
+
+    /** The terminal over the host pty slave at {@code spec.stdio()[0]}, as the next /dev/pts/N. */
+    private ExecTerminal openExecTerminal(ExecSpec spec) {
+        int[] stdio = spec.stdio();
+        for (int i = 1; i < stdio.length; i++) { // only the slave counts; the terminal owns it from here
+            if (stdio[i] >= 0 && stdio[i] != stdio[0]) {
+                dev.jvisor.abi.Host.close(stdio[i]);
+            }
+        }
+        if (stdio.length == 0 || stdio[0] < 0) {
+            throw new SandboxException("exec: a terminal needs the pty slave as fd 0", 1);
+        }
+        Terminal t;
+        try {
+            t = Terminal.open(stdio[0]);
+        } catch (ErrnoException e) {
+            dev.jvisor.abi.Host.close(stdio[0]);
+            throw new SandboxException("exec: the terminal: " + e.errno().description(), 1);
+        }
+        int index = kernel.vfs().devfs().addPts(t, spec.uid(), spec.gid());
+        return new ExecTerminal(kernel.vfs(), t, index);
     }
 
     /** Ends a task that never ran (its fds and fs context go with it) and reaps its process. */
@@ -395,8 +438,10 @@ public final class Sandbox implements AutoCloseable {
      * One process as {@code ps} shows it.
      *
      * @param startNanos when it started ({@link System#nanoTime()})
+     * @param cpuNanos the CPU time it has used, user plus system (not its children's), as ps's TIME
      */
-    public record ProcessInfo(int pid, int ppid, int uid, long startNanos, List<String> argv, String comm) {}
+    public record ProcessInfo(int pid, int ppid, int uid, long startNanos, List<String> argv, String comm,
+                              long cpuNanos) {}
 
     /** The sandbox's live processes, by PID. */
     public List<ProcessInfo> processes() {
@@ -408,7 +453,8 @@ public final class Sandbox implements AutoCloseable {
                 continue;
             }
             l.add(new ProcessInfo(g.pid(), g.ppid(), leader.creds().uid, p != null ? p.startNanos() : 0,
-                    p != null ? p.argv() : List.of(), leader.comm()));
+                    p != null ? p.argv() : List.of(), leader.comm(),
+                    g.cpu().userNanos() + g.cpu().sysNanos()));
         }
         l.sort(java.util.Comparator.comparingInt(ProcessInfo::pid));
         return l;
@@ -451,18 +497,9 @@ public final class Sandbox implements AutoCloseable {
 
     /** The sandbox's resource usage now. */
     public SandboxStats stats() {
-        return new SandboxStats(cpuNanos(), memoryFile.allocated(), memoryFile.limit(), kernel.pids().liveTasks(),
-                kernel.pids().maxTasks());
-    }
-
-    /**
-     * The CPU time the sandbox has used: this process's, from the host. The one place to switch to the kernel's
-     * own per-task accounting when it exists.
-     */
-    private static long cpuNanos() {
-        long t = ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-        return Math.max(0, t);
+        long[] cpu = kernel.pids().cpuTotals();
+        return new SandboxStats(cpu[0], cpu[1], memoryFile.allocated(), memoryFile.limit(),
+                kernel.pids().liveTasks(), kernel.pids().maxTasks());
     }
 
     /**

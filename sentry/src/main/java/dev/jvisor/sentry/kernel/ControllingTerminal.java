@@ -274,6 +274,22 @@ public final class ControllingTerminal {
         signalGroup(foregroundGroup(), sig);
     }
 
+    /**
+     * Sends {@code sig} from the kernel to the leader of the terminal's session, if it has one: a hang-up (the
+     * master closed) sends it SIGHUP and SIGCONT, as Linux's __tty_hangup does (not to the foreground group).
+     */
+    public void signalSessionLeader(int sig) {
+        int s = session();
+        if (s <= 0) {
+            return;
+        }
+        for (ThreadGroup g : kernel.processGroup(s)) { // a session leader leads its group too: pgid == sid
+            if (g.pid() == s) {
+                SignalDelivery.sendToProcess(kernel, g, new SignalInfo(sig, SigInfo.SI_KERNEL));
+            }
+        }
+    }
+
     /** Sends {@code sig} from the kernel (SI_KERNEL) to every process of group {@code pg}; none for 0. */
     private void signalGroup(int pg, int sig) {
         if (pg <= 0) {

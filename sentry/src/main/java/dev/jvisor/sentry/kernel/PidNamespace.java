@@ -32,6 +32,9 @@ public final class PidNamespace {
     /** IDs allocated for tasks that are not in the table yet (a clone in progress): they count against the cap. */
     private int pendingIds;
     private ThreadGroup init;
+    /** CPU totals {user, sys} of processes reaped with no parent inside (exec'd ones): nobody inherits them. */
+    private long outsideUser;
+    private long outsideSys;
 
     /** Sets the most tasks that may exist at once (linux.resources.pids.limit). */
     public synchronized void maxTasks(int n) {
@@ -191,5 +194,34 @@ public final class PidNamespace {
             }
         }
         return true;
+    }
+
+    /**
+     * The CPU time every process of the namespace has used, {user, sys} in nanoseconds: each process in the
+     * table (live or zombie) with the children it reaped, plus the processes reaped without a parent inside. A
+     * process reaped because SIGCHLD is ignored leaves nothing, as in Linux's accounting. The clocks are read
+     * outside the tree lock, so a wait that reaps a process during the read may count it twice or not at all.
+     */
+    public long[] cpuTotals() {
+        List<ThreadGroup> all;
+        long user;
+        long sys;
+        synchronized (this) {
+            all = new ArrayList<>(groups.values());
+            user = outsideUser;
+            sys = outsideSys;
+        }
+        for (ThreadGroup g : all) {
+            long[] t = g.cpu().total();
+            user += t[0];
+            sys += t[1];
+        }
+        return new long[] {user, sys};
+    }
+
+    /** A process with no parent inside is reaped: its totals stay in {@link #cpuTotals}. Tree lock held. */
+    void reapedOutside(long[] total) {
+        outsideUser += total[0];
+        outsideSys += total[1];
     }
 }

@@ -271,6 +271,7 @@ public final class TaskExit {
         PidNamespace ns = z.namespace();
         synchronized (ns) {
             if (z.zombie() && z.parent() == null && z != ns.init()) {
+                ns.reapedOutside(z.cpu().total()); // final: no task, no stub, so no host call here
                 reap(k, ns, z);
             }
         }

@@ -134,6 +134,11 @@ public final class TmpfsDirectory extends Inode {
         }
     }
 
+    /** Removes {@code name} added by {@link #add}, if it is still {@code inode} (ENOENT if not). */
+    public synchronized void remove(String name, Inode inode) {
+        take(name, inode);
+    }
+
     /** Adds an inode made elsewhere (a device node) under {@code name}. EEXIST if taken. */
     public synchronized Inode add(String name, Inode inode) {
         if (entries.containsKey(name)) {

@@ -43,6 +43,7 @@ public final class Terminal {
     private Thread reader;
     private int stopFd = -1;
     private volatile boolean closed;
+    private boolean hostClosed; // guarded by writeLock
 
     private Terminal(int hostFd, byte[] hostTermios) {
         this.hostFd = hostFd;
@@ -132,6 +133,34 @@ public final class Terminal {
         }
     }
 
+    /**
+     * The end of a terminal the sentry owns the host fd of ({@code exec -t}'s): hangs it up (SIGHUP and SIGCONT
+     * to the foreground group; reads give end of file, writes EIO), stops the input thread, and closes the host
+     * fd. A write still in progress finishes first; none reaches the fd after.
+     */
+    public void release() {
+        synchronized (writeLock) {
+            if (hostClosed) {
+                return;
+            }
+        }
+        hangup();
+        close();
+        Thread r = reader;
+        synchronized (writeLock) {
+            if (hostClosed) {
+                return;
+            }
+            hostClosed = true;
+            if (r != null && r.isAlive()) {
+                // Never seen: the fd could be reused under the thread's read. Leaked rather than misused.
+                Log.warn("tty: the input thread did not stop; its host fd " + hostFd + " stays open");
+                return;
+            }
+            Host.close(hostFd);
+        }
+    }
+
     private void readLoop() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment pfd = a.allocate(16);
@@ -191,7 +220,7 @@ public final class Terminal {
         queue.notify(WaitQueue.EVENT_IN);
     }
 
-    /** The other side is gone: readers get end of file, writers EIO, the foreground group SIGHUP and SIGCONT. */
+    /** The other side is gone: readers get end of file, writers EIO, the session leader SIGHUP and SIGCONT. */
     public void hangup() {
         synchronized (this) {
             if (hungUp) {
@@ -201,14 +230,17 @@ public final class Terminal {
         }
         ControllingTerminal c = control;
         if (c != null) {
-            c.signalForeground(Signals.SIGHUP);
-            c.signalForeground(Signals.SIGCONT);
+            c.signalSessionLeader(Signals.SIGHUP);
+            c.signalSessionLeader(Signals.SIGCONT);
         }
         queue.notify(WaitQueue.ALL);
     }
 
     private void writeHost(byte[] b, int len) {
         synchronized (writeLock) {
+            if (hostClosed) {
+                return;
+            }
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment seg = a.allocate(Math.max(len, 1));
                 MemorySegment.copy(b, 0, seg, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, len);
@@ -395,6 +427,9 @@ public final class Terminal {
 
     private void readHostSize() {
         try (Arena a = Arena.ofConfined()) {
+            if (closed) {
+                return;
+            }
             MemorySegment ws = a.allocate(Ioctls.WINSIZE_SIZE);
             if (Host.ioctl(hostFd, Ioctls.TIOCGWINSZ, ws.address()) == 0) {
                 synchronized (this) {

@@ -11,8 +11,8 @@ import dev.jvisor.sentry.vfs.Inode;
 import dev.jvisor.sentry.vfs.VirtualDentry;
 
 /**
- * A terminal device node. {@link #pts} is the sandbox's terminal itself (/dev/pts/0, crw--w---- as devpts makes
- * it, major 136); {@link #current} is /dev/tty (5, 0), which opens the caller's controlling terminal, ENXIO when
+ * A terminal device node. {@link #pts} is an emulated terminal itself (/dev/pts/N, crw--w---- as devpts makes
+ * it, major 136, minor N); {@link #current} is /dev/tty (5, 0), which opens the caller's controlling terminal, ENXIO when
  * it has none.
  */
 public final class TtyInode extends Inode {
@@ -28,8 +28,13 @@ public final class TtyInode extends Inode {
     }
 
     /** The node of {@code terminal}, owned by {@code uid}:{@code gid} (the container's user, as runc does). */
-    public static TtyInode pts(Filesystem fs, Terminal terminal, int uid, int gid) {
-        return new TtyInode(fs, 0620, uid, gid, PTS_MAJOR, 0, terminal);
+    public static TtyInode pts(Filesystem fs, Terminal terminal, int uid, int gid, int index) {
+        return new TtyInode(fs, 0620, uid, gid, PTS_MAJOR, index, terminal);
+    }
+
+    /** The terminal this node opens; null for /dev/tty. */
+    public Terminal terminal() {
+        return terminal;
     }
 
     /** /dev/tty. */
