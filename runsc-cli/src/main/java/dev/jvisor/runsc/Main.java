@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         description = "An OCI runtime that runs containers on the jVisor user-space kernel.",
         subcommands = {Do.class, Run.class, Create.class, Start.class, State.class, Kill.class, Delete.class,
                 Pause.class, Resume.class, Events.class, Update.class, ListCommand.class, Wait.class, Exec.class,
-                Ps.class, Features.class, Spec.class, Help.class, Gofer.class, Boot.class})
+                Ps.class, Checkpoint.class, Features.class, Spec.class, Help.class, Gofer.class, Boot.class})
 public final class Main extends BaseCommand {
     @Mixin
     final GlobalOptions globals = new GlobalOptions();
