@@ -5,11 +5,9 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import dev.jvisor.abi.Errno;
 import dev.jvisor.abi.Host;
 import dev.jvisor.abi.HostException;
-import dev.jvisor.abi.Mman;
 import dev.jvisor.abi.Ptrace;
 import dev.jvisor.abi.Signals;
 import dev.jvisor.abi.Sysno;
-import dev.jvisor.sentry.platform.AddressSpace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -28,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #map}, {@link #unmap} and {@link #protect} inject into the calling thread's stub thread (all share the
  * mm). Lifecycle state ({@link #pidfd}, {@link #released}) is guarded by {@code this}.
  */
-final class PtraceAddressSpace implements AddressSpace {
+final class PtraceAddressSpace extends StubAddressSpace {
     private static final int P_PIDFD = 3;
     private static final int WEXITED = 4;
 
@@ -45,6 +43,7 @@ final class PtraceAddressSpace implements AddressSpace {
     private boolean released;
 
     PtraceAddressSpace(PtracePlatform platform, Tracee leader, int pidfd) {
+        super(StubCode.MAX_USER_ADDRESS);
         this.platform = platform;
         this.leader = leader;
         this.pidfd = pidfd;
@@ -103,50 +102,10 @@ final class PtraceAddressSpace implements AddressSpace {
     }
 
     @Override
-    public int map(long addr, long len, int prot, long fileOffset) {
-        int e = checkRange(addr, len);
-        if (e != 0) {
-            return e;
-        }
-        if ((fileOffset & ~Mman.PAGE_MASK) != 0 || fileOffset < 0) {
-            return -Errno.EINVAL.number();
-        }
-        long r = inject(Sysno.MMAP, addr, len, prot & (Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC),
-                Mman.MAP_SHARED | Mman.MAP_FIXED, StubCode.MEMFD_FD, fileOffset);
-        return r < 0 ? (int) r : 0;
-    }
-
-    @Override
-    public int unmap(long addr, long len) {
-        int e = checkRange(addr, len);
-        return e != 0 ? e : (int) inject(Sysno.MUNMAP, addr, len, 0, 0, 0, 0);
-    }
-
-    @Override
-    public int protect(long addr, long len, int prot) {
-        int e = checkRange(addr, len);
-        return e != 0 ? e : (int) inject(Sysno.MPROTECT, addr, len,
-                prot & (Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC), 0, 0, 0);
-    }
-
-    private long inject(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+    protected long stubSyscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
         generation.incrementAndGet();
         Tracee t = currentThread();
         return t == null ? -Errno.ESRCH.number() : t.syscall(nr, a0, a1, a2, a3, a4, a5);
-    }
-
-    /** Page-aligned, non-empty, and wholly below the stub page. */
-    private static int checkRange(long addr, long len) {
-        if ((addr & ~Mman.PAGE_MASK) != 0 || (len & ~Mman.PAGE_MASK) != 0 || len <= 0 || addr < 0
-                || addr > StubCode.MAX_USER_ADDRESS || len > StubCode.MAX_USER_ADDRESS - addr) {
-            return -Errno.EINVAL.number();
-        }
-        return 0;
-    }
-
-    @Override
-    public long maxUserAddress() {
-        return StubCode.MAX_USER_ADDRESS;
     }
 
     /**
@@ -163,13 +122,9 @@ final class PtraceAddressSpace implements AddressSpace {
         }
     }
 
-    /**
-     * The stub process's CPU time: the host's process clock of the leader's pid (CPUCLOCK_SCHED), which the
-     * host lets any process read; a thread clock of another process's thread it refuses (EINVAL).
-     */
     @Override
-    public long cpuTimeNanos() {
-        return Host.cpuClockNanos(dev.jvisor.abi.Time.processCpuClock(leader.pid));
+    protected int stubPid() {
+        return leader.pid;
     }
 
     /** Kills the stub process and reaps all its threads; from any thread. */

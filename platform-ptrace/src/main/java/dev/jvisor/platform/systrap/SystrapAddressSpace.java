@@ -10,9 +10,9 @@ import dev.jvisor.abi.Mman;
 import dev.jvisor.abi.Ptrace;
 import dev.jvisor.abi.Signals;
 import dev.jvisor.abi.Sysno;
+import dev.jvisor.platform.ptrace.StubAddressSpace;
 import dev.jvisor.platform.ptrace.StubCode;
 import dev.jvisor.platform.ptrace.Tracee;
-import dev.jvisor.sentry.platform.AddressSpace;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -28,7 +28,7 @@ import java.util.function.BooleanSupplier;
  * runtime filter) and then detached: from then on it talks to that task thread through its {@link Slot} only.
  * {@link #map}, {@link #unmap} and {@link #protect} are syscalls the calling thread's stub thread runs on request.
  */
-final class SystrapAddressSpace implements AddressSpace {
+final class SystrapAddressSpace extends StubAddressSpace {
     private static final int P_PIDFD = 3;
     private static final int SECCOMP_SET_MODE_FILTER = 1;
     private static final short POLLIN = 1;
@@ -49,6 +49,7 @@ final class SystrapAddressSpace implements AddressSpace {
     private final BooleanSupplier releasedCheck = () -> released;
 
     SystrapAddressSpace(SystrapPlatform platform, Tracee leader, int pidfd) {
+        super(ControlFile.STUB_BASE);
         this.platform = platform;
         this.leader = leader;
         this.pidfd = pidfd;
@@ -147,34 +148,7 @@ final class SystrapAddressSpace implements AddressSpace {
     }
 
     @Override
-    public int map(long addr, long len, int prot, long fileOffset) {
-        int e = checkRange(addr, len);
-        if (e != 0) {
-            return e;
-        }
-        if ((fileOffset & ~Mman.PAGE_MASK) != 0 || fileOffset < 0) {
-            return -Errno.EINVAL.number();
-        }
-        long r = command(Sysno.MMAP, addr, len, prot & (Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC),
-                Mman.MAP_SHARED | Mman.MAP_FIXED, StubCode.MEMFD_FD, fileOffset);
-        return r < 0 ? (int) r : 0;
-    }
-
-    @Override
-    public int unmap(long addr, long len) {
-        int e = checkRange(addr, len);
-        return e != 0 ? e : (int) command(Sysno.MUNMAP, addr, len, 0, 0, 0, 0);
-    }
-
-    @Override
-    public int protect(long addr, long len, int prot) {
-        int e = checkRange(addr, len);
-        return e != 0 ? e : (int) command(Sysno.MPROTECT, addr, len,
-                prot & (Mman.PROT_READ | Mman.PROT_WRITE | Mman.PROT_EXEC), 0, 0, 0);
-    }
-
-    /** Has the calling thread's stub thread run syscall {@code nr}; returns its result or {@code -ESRCH}. */
-    private long command(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
+    protected long stubSyscall(long nr, long a0, long a1, long a2, long a3, long a4, long a5) {
         Slot s = currentThread();
         return s == null ? -Errno.ESRCH.number() : command(s, nr, a0, a1, a2, a3, a4, a5);
     }
@@ -201,24 +175,9 @@ final class SystrapAddressSpace implements AddressSpace {
         return s.getLong(Slot.RESULT);
     }
 
-    /** Page-aligned, non-empty, and wholly below the control slots. */
-    private static int checkRange(long addr, long len) {
-        if ((addr & ~Mman.PAGE_MASK) != 0 || (len & ~Mman.PAGE_MASK) != 0 || len <= 0 || addr < 0
-                || addr > ControlFile.STUB_BASE || len > ControlFile.STUB_BASE - addr) {
-            return -Errno.EINVAL.number();
-        }
-        return 0;
-    }
-
-    /** The stub process's CPU time: the host's process clock of its pid (see PtraceAddressSpace). */
     @Override
-    public long cpuTimeNanos() {
-        return Host.cpuClockNanos(dev.jvisor.abi.Time.processCpuClock(leader.pid));
-    }
-
-    @Override
-    public long maxUserAddress() {
-        return ControlFile.STUB_BASE;
+    protected int stubPid() {
+        return leader.pid;
     }
 
     /**
